@@ -79,6 +79,9 @@ type TCPProxy struct {
 
 // WorkloadInfo names the workload behind an inbound listener, for telemetry.
 type WorkloadInfo struct {
+	// Address is the workload's own address (its WorkloadEntry address); a proxy
+	// started without --ip learns it here.
+	Address        netip.Addr
 	Workload       string
 	Namespace      string
 	Service        string
