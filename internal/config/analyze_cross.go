@@ -1,0 +1,4 @@
+package config
+
+func analyzeSubsets(s *Snapshot) []Problem  { return nil }
+func analyzeSidecars(s *Snapshot) []Problem { return nil }
