@@ -64,6 +64,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		newAnalyzeCommand(),
 		newProxyConfigCommand(),
 		newDemoCommand(logger),
+		newSampleAppCommand(logger),
 	)
 	return root
 }
