@@ -147,11 +147,13 @@ type sotwResponse struct {
 
 var _ cache.Response = (*sotwResponse)(nil)
 
-func (r *sotwResponse) GetDiscoveryResponse() (*discovery.DiscoveryResponse, error) { return r.out, nil }
-func (r *sotwResponse) GetRequest() *discovery.DiscoveryRequest                     { return r.req }
-func (r *sotwResponse) GetVersion() (string, error)                                 { return r.out.VersionInfo, nil }
-func (r *sotwResponse) GetResponseVersion() string                                  { return r.out.VersionInfo }
-func (r *sotwResponse) GetContext() context.Context                                 { return r.ctx }
+func (r *sotwResponse) GetDiscoveryResponse() (*discovery.DiscoveryResponse, error) {
+	return r.out, nil
+}
+func (r *sotwResponse) GetRequest() *discovery.DiscoveryRequest { return r.req }
+func (r *sotwResponse) GetVersion() (string, error)             { return r.out.VersionInfo, nil }
+func (r *sotwResponse) GetResponseVersion() string              { return r.out.VersionInfo }
+func (r *sotwResponse) GetContext() context.Context             { return r.ctx }
 
 // GetReturnedResources is nil: Loom tracks what each stream was sent itself
 // (typeState.sentVersion), so go-control-plane need not keep a per-name map

@@ -2,7 +2,6 @@ package xdsserver
 
 import "strconv"
 
-
 // setVersion accumulates a version for a set of (name, version) pairs. The
 // result does not depend on the order pairs are added in, so no sorting is
 // needed: it is a sum of per-pair FNV-1a hashes, mixed with the count.
