@@ -1,0 +1,134 @@
+package http1
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+)
+
+// ClientConn is the proxy's side of an upstream (server) connection. It
+// lives in a connection pool and is used by one goroutine at a time.
+type ClientConn struct {
+	pool    *Pool
+	wire    wire
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	scratch []byte
+	enc     encoder // the request body
+	body    decoder // the response body
+	resp    *Response
+
+	exchanges  int   // requests started on this connection
+	readMark   int64 // wire.read when the current request started
+	final      bool  // the current exchange's final response head was read
+	closeAfter bool  // the upstream will close, or we asked it to
+	broken     bool  // an error left the connection in an unknown state
+	detached   bool
+}
+
+// NewClientConn wraps an upstream connection, taking buffers from the pool.
+// Close (or Detach) returns them.
+func (p *Pool) NewClientConn(conn net.Conn) *ClientConn {
+	c := &ClientConn{pool: p, wire: wire{conn: conn}}
+	c.br = p.getReader(&c.wire)
+	c.bw = p.getWriter(&c.wire)
+	c.body.maxHead, c.body.maxFields = p.cfg.MaxHeadBytes, p.cfg.MaxHeaders
+	return c
+}
+
+// Conn returns the wrapped connection (for deadlines and addresses).
+func (c *ClientConn) Conn() net.Conn { return c.wire.conn }
+
+// WriteRequest writes req's head, rewritten by ed (nil: no rewrite), and its
+// body, then flushes. The body comes from BufferBody's buffer and then, for
+// whatever was not buffered, from the downstream connection req was read
+// from; a 100 Continue is sent to the client when its body is first needed.
+// It returns ErrNotReplayable when an earlier attempt already streamed part
+// of the body, an *IOError naming the failing side, or a downstream *Error
+// for a malformed request body.
+func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
+	if c.detached {
+		return ErrDetached
+	}
+	if req.streamed {
+		return ErrNotReplayable
+	}
+	c.exchanges++
+	c.readMark, c.final, c.resp = c.wire.read, false, nil
+	c.closeAfter = c.closeAfter || ed != nil && ed.Close
+	c.scratch = AppendRequestHead(c.scratch[:0], req, ed)
+	if err := c.writeRequest(req); err != nil {
+		c.broken = true
+		return err
+	}
+	return nil
+}
+
+func (c *ClientConn) writeRequest(req *Request) error {
+	c.enc.init(c.bw, req.framing, Upstream)
+	if _, err := c.bw.Write(c.scratch); err != nil {
+		return c.enc.err(err)
+	}
+	if req.HasBody() {
+		if err := c.writeRequestBody(req); err != nil {
+			return err
+		}
+	}
+	return c.enc.flush()
+}
+
+func (c *ClientConn) writeRequestBody(req *Request) error {
+	if req.body != nil {
+		if err := c.enc.write(*req.body); err != nil {
+			return err
+		}
+	}
+	if !req.bodyDone {
+		src := req.src
+		if src == nil || src.detached {
+			return ErrNotReplayable
+		}
+		req.streamed = true
+		d := &src.body
+		d.flush, d.flushSide = c.bw, Upstream
+		err := relay(d, &c.enc)
+		d.flush = nil
+		if err != nil {
+			return err
+		}
+	}
+	return c.enc.finish(&req.trailers)
+}
+
+// ReadResponse reads the next response head for req into resp; req's method
+// and upgrade request decide the body rules (HEAD, CONNECT, 101). Interim
+// responses (resp.Interim) are returned too; read again for the final one.
+// Errors: *IOError (Side Upstream; wraps io.EOF when the upstream closed
+// before any byte, see RetrySafe) or *Error (Side Upstream) for a bad head.
+func (c *ClientConn) ReadResponse(resp *Response, req *Request) error {
+	if c.detached {
+		return ErrDetached
+	}
+	resp.reset()
+	raw, err := readHead(c.br, resp.raw[:0], c.pool.cfg.MaxHeadBytes, headResponse, Upstream)
+	resp.raw = raw
+	if err == nil {
+		err = resp.parse(c.pool.cfg.MaxHeaders, req.IsMethod("HEAD"), req.IsMethod("CONNECT"), req.upgrade != nil)
+	}
+	if err != nil {
+		c.broken = true
+		if errors.Is(err, io.EOF) {
+			err = &IOError{Side: Upstream, Op: "read", Err: io.EOF}
+		}
+		return err
+	}
+	resp.src, c.resp = c, resp
+	c.body.init(c.br, resp.framing, resp.contentLength, Upstream)
+	c.body.trailers, c.body.trailerRaw = &resp.trailers, &resp.trailerRaw
+	if !resp.Interim() {
+		c.final = true
+		c.closeAfter = c.closeAfter || resp.close || resp.tunnel
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package http1
+
+import "fmt"
+
+// Field is a header field to add or set.
+type Field struct {
+	Name, Value string
+}
+
+// HeaderEdits is one layer of header mutations computed from config (a
+// route's, a virtual host's, a weighted cluster's). Validate it once when the
+// config is decoded; the writers trust it.
+type HeaderEdits struct {
+	Set    []Field  // replace every field with this name
+	Add    []Field  // append, keeping existing fields
+	Remove []string // drop every field with this name (any case)
+}
+
+// Validate checks that names are tokens, values hold no CR, LF or other
+// control bytes, and no edit touches a field the codec owns (framing,
+// hop-by-hop, Host).
+func (e *HeaderEdits) Validate() error {
+	for _, list := range [][]Field{e.Set, e.Add} {
+		for _, f := range list {
+			if err := validateEditName(f.Name); err != nil {
+				return err
+			}
+			if !validValueString(f.Value) {
+				return fmt.Errorf("header %q: invalid character in value", f.Name)
+			}
+		}
+	}
+	for _, name := range e.Remove {
+		if err := validateEditName(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateEditName(name string) error {
+	if !validTokenString(name) {
+		return fmt.Errorf("header %q: invalid field name", name)
+	}
+	if lookupKnown([]byte(name)) != knownNone {
+		return fmt.Errorf("header %q: owned by the proxy, cannot be edited", name)
+	}
+	return nil
+}
+
+// RequestEdit says how to rewrite a request for the upstream. The zero value
+// forwards the request unchanged apart from hop-by-hop fields.
+type RequestEdit struct {
+	// Host, when set, replaces the Host field (authority rewrite).
+	Host string
+	// Path, when non-nil, replaces the path (the query is kept).
+	Path []byte
+	// StripPrefix and PrefixRewrite: when Path is nil and the path starts
+	// with StripPrefix, that prefix is replaced by PrefixRewrite (Envoy's
+	// prefix_rewrite). Inactive when both are empty.
+	StripPrefix, PrefixRewrite string
+	// Headers are applied in order; a later layer's Set or Remove also
+	// overrides an earlier layer's Add or Set of the same name.
+	Headers []*HeaderEdits
+	// Extra holds preformatted field lines ("Name: value\r\n" each), appended
+	// last; build it with AppendField. For per-request values such as
+	// x-request-id or x-forwarded-for.
+	Extra []byte
+	// Close asks the upstream to close after this response.
+	Close bool
+}
+
+// ResponseEdit says how to rewrite a response for the downstream.
+type ResponseEdit struct {
+	Headers []*HeaderEdits
+	Extra   []byte // see RequestEdit.Extra
+	// Close closes the downstream connection after this response and says so
+	// in the head (Connection: close), e.g. while draining.
+	Close bool
+}
+
+// AppendField appends "name: value\r\n" to dst, for RequestEdit.Extra and
+// ResponseEdit.Extra. It reports false (and leaves dst unchanged) when name is
+// not a token or value holds a byte not allowed in a field value.
+func AppendField(dst, name, value []byte) ([]byte, bool) {
+	if !isToken(name) || !validValue(value) {
+		return dst, false
+	}
+	dst = append(dst, name...)
+	dst = append(dst, ':', ' ')
+	dst = append(dst, value...)
+	return append(dst, '\r', '\n'), true
+}
+
+// editedAway reports whether a received field is replaced or removed by any
+// edit layer.
+func editedAway(name []byte, layers []*HeaderEdits) bool {
+	for _, l := range layers {
+		if nameIn(name, l.Remove) || fieldNamed(name, l.Set) {
+			return true
+		}
+	}
+	return false
+}
+
+func nameIn(name []byte, names []string) bool {
+	for _, n := range names {
+		if equalFold(name, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func fieldNamed(name []byte, fields []Field) bool {
+	for i := range fields {
+		if equalFold(name, fields[i].Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// overriddenLater reports whether a later layer than i sets or removes name.
+func overriddenLater(name string, layers []*HeaderEdits, i int) bool {
+	for _, l := range layers[i+1:] {
+		for _, n := range l.Remove {
+			if equalFoldStrings(n, name) {
+				return true
+			}
+		}
+		for j := range l.Set {
+			if equalFoldStrings(l.Set[j].Name, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// appendEdits appends the Set and Add fields of every layer.
+func appendEdits(dst []byte, layers []*HeaderEdits) []byte {
+	for i, l := range layers {
+		for _, list := range [2][]Field{l.Set, l.Add} {
+			for j := range list {
+				if !overriddenLater(list[j].Name, layers, i) {
+					dst = appendFieldString(dst, list[j].Name, list[j].Value)
+				}
+			}
+		}
+	}
+	return dst
+}
+
+func appendFieldString(dst []byte, name, value string) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ':', ' ')
+	dst = append(dst, value...)
+	return append(dst, '\r', '\n')
+}
+
+func appendFieldBytes(dst []byte, name, value []byte) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ':', ' ')
+	dst = append(dst, value...)
+	return append(dst, '\r', '\n')
+}
