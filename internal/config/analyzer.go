@@ -15,7 +15,7 @@ type Analyzer func(*Snapshot) []Problem
 
 // builtinAnalyzers are the cross-object checks Loom always runs.
 func builtinAnalyzers() []Analyzer {
-	return []Analyzer{analyzeSubsets, analyzeSidecars}
+	return []Analyzer{analyzeSubsets, analyzeSidecars, analyzeGatewayRefs}
 }
 
 // settle decides which version of each object serves. current holds, per key,

@@ -97,3 +97,9 @@ func isConfigFile(path string) bool {
 // isHidden reports dot-files and dot-directories: editors' lock and swap files,
 // and the `..data` directories of Kubernetes ConfigMap mounts.
 func isHidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+// LoadBytes reads one stream of YAML, as LoadFiles reads a file named source.
+func (l Loader) LoadBytes(source string, data []byte) *Snapshot {
+	g := gather([]*parsedFile{readFile(source, data)})
+	return settle(g.candidates(nil), nil, l.analyzers(), 1, g.problems)
+}
