@@ -18,12 +18,14 @@ func Regex(m *matcherv3.RegexMatcher, fullMatch bool) (*regexp.Regexp, error) {
 	if err := OnlyFields(m, "google_re2", "regex"); err != nil {
 		return nil, err
 	}
-	pattern := m.GetRegex()
-	if fullMatch {
-		pattern = `^(?:` + pattern + `)$`
-	}
-	re, err := regexp.Compile(pattern)
+	re, err := regexp.Compile(m.GetRegex())
 	if err != nil {
+		return nil, Errorf("regex", "%q: %v", m.GetRegex(), err)
+	}
+	if !fullMatch {
+		return re, nil
+	}
+	if re, err = regexp.Compile(`^(?:` + m.GetRegex() + `)$`); err != nil {
 		return nil, Errorf("regex", "%q: %v", m.GetRegex(), err)
 	}
 	return re, nil
