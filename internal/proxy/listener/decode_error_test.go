@@ -35,19 +35,25 @@ func TestDecodeErrors(t *testing.T) {
 			want: `filter_chains[0].filters[0]: unsupported filter "envoy.filters.network.redis_proxy" (type google.protobuf.Struct)`,
 		},
 		{
-			name:   "listener filters",
-			modify: func(_ *testing.T, l *listenerv3.Listener) { l.ListenerFilters = []*listenerv3.ListenerFilter{{Name: "tls_inspector"}} },
-			want:   "listener_filters: not supported",
+			name: "listener filters",
+			modify: func(_ *testing.T, l *listenerv3.Listener) {
+				l.ListenerFilters = []*listenerv3.ListenerFilter{{Name: "tls_inspector"}}
+			},
+			want: "listener_filters: not supported",
 		},
 		{
-			name:   "filter chain match",
-			modify: func(_ *testing.T, l *listenerv3.Listener) { l.FilterChains[0].FilterChainMatch = &listenerv3.FilterChainMatch{} },
-			want:   "filter_chains[0].filter_chain_match: not supported (one filter chain per listener)",
+			name: "filter chain match",
+			modify: func(_ *testing.T, l *listenerv3.Listener) {
+				l.FilterChains[0].FilterChainMatch = &listenerv3.FilterChainMatch{}
+			},
+			want: "filter_chains[0].filter_chain_match: not supported (one filter chain per listener)",
 		},
 		{
-			name:   "tls",
-			modify: func(_ *testing.T, l *listenerv3.Listener) { l.FilterChains[0].TransportSocket = &corev3.TransportSocket{Name: "tls"} },
-			want:   "filter_chains[0].transport_socket: not supported yet (no TLS until mTLS lands)",
+			name: "tls",
+			modify: func(_ *testing.T, l *listenerv3.Listener) {
+				l.FilterChains[0].TransportSocket = &corev3.TransportSocket{Name: "tls"}
+			},
+			want: "filter_chains[0].transport_socket: not supported yet (no TLS until mTLS lands)",
 		},
 		{
 			name:   "two filter chains",
@@ -114,9 +120,11 @@ func TestDecodeErrors(t *testing.T) {
 			want: `filter_chains[0].filters[0].typed_config.http_filters[0]: unsupported HTTP filter "envoy.filters.http.cors" (type google.protobuf.Struct)`,
 		},
 		{
-			name:   "router not last",
-			modify: withHCM(func(h *hcmv3.HttpConnectionManager) { h.HttpFilters[0], h.HttpFilters[1] = h.HttpFilters[1], h.HttpFilters[0] }),
-			want:   "filter_chains[0].filters[0].typed_config.http_filters[0]: router must be the last HTTP filter",
+			name: "router not last",
+			modify: withHCM(func(h *hcmv3.HttpConnectionManager) {
+				h.HttpFilters[0], h.HttpFilters[1] = h.HttpFilters[1], h.HttpFilters[0]
+			}),
+			want: "filter_chains[0].filters[0].typed_config.http_filters[0]: router must be the last HTTP filter",
 		},
 		{
 			name:   "no router",

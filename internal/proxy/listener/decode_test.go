@@ -26,7 +26,9 @@ import (
 var cmpOpts = cmp.Options{
 	cmp.Comparer(func(a, b netip.AddrPort) bool { return a == b }),
 	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
-	cmp.Comparer(func(a, b *regexp.Regexp) bool { return a == nil && b == nil || a != nil && b != nil && a.String() == b.String() }),
+	cmp.Comparer(func(a, b *regexp.Regexp) bool {
+		return a == nil && b == nil || a != nil && b != nil && a.String() == b.String()
+	}),
 }
 
 func mustAny(t testing.TB, m proto.Message) *anypb.Any {
