@@ -33,27 +33,34 @@ func settle(current, lastGood map[Key]*Object, analyzers []Analyzer, version uin
 		for _, a := range analyzers {
 			found = append(found, a(snap)...)
 		}
-		reverted := false
-		for _, p := range found {
-			o := current[p.Key]
-			if p.Severity != SeverityError || o == nil || o == lastGood[p.Key] {
-				continue
-			}
-			if lg := lastGood[p.Key]; lg != nil {
-				current[p.Key] = lg
-			} else {
-				delete(current, p.Key)
-			}
-			rejected = append(rejected, withSource(p, o))
-			reverted = true
-		}
-		if !reverted {
+		reverted := revertRejected(found, current, lastGood)
+		if len(reverted) == 0 {
 			all := make([]Problem, 0, len(base)+len(rejected)+len(found))
 			all = append(append(append(all, base...), rejected...), sourced(found, current)...)
 			snap.Problems = sortProblems(all)
 			return snap
 		}
+		rejected = append(rejected, reverted...)
 	}
+}
+
+// revertRejected puts back the last good version of every changed object that
+// has an error among found, and returns those errors.
+func revertRejected(found []Problem, current, lastGood map[Key]*Object) []Problem {
+	var errs []Problem
+	for _, p := range found {
+		if o := current[p.Key]; p.Severity == SeverityError && o != nil && o != lastGood[p.Key] {
+			errs = append(errs, withSource(p, o))
+		}
+	}
+	for _, p := range errs {
+		if lg := lastGood[p.Key]; lg != nil {
+			current[p.Key] = lg
+		} else {
+			delete(current, p.Key)
+		}
+	}
+	return errs
 }
 
 func objectList(m map[Key]*Object) []*Object {

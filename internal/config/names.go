@@ -36,17 +36,11 @@ func isDNS1123Subdomain(s string) bool {
 
 // validateFQDN accepts a lowercase DNS name (a trailing dot is allowed).
 func validateFQDN(name string) error {
-	if name == "" {
-		return errors.New("host name must not be empty")
+	if err := checkHostLength(name); err != nil {
+		return err
 	}
-	if len(name) > 255 {
-		return fmt.Errorf("host name %q is longer than 255 characters", name)
-	}
-	labels := strings.Split(strings.TrimSuffix(name, "."), ".")
-	for _, l := range labels {
-		if !isDNS1123Label(l) {
-			return fmt.Errorf("%q is not a valid host name (label %q: lowercase letters, digits and '-')", name, l)
-		}
+	if l, bad := badLabel(strings.TrimSuffix(name, ".")); bad {
+		return fmt.Errorf("%q is not a valid host name (label %q: lowercase letters, digits and '-')", name, l)
 	}
 	return nil
 }
@@ -54,22 +48,37 @@ func validateFQDN(name string) error {
 // validateWildcardHost accepts a DNS name whose first label may be a wildcard
 // (`*`, `*.example.com`, `*foo.example.com`), as Istio does.
 func validateWildcardHost(name string) error {
+	if err := checkHostLength(name); err != nil {
+		return err
+	}
+	first, rest, hasRest := strings.Cut(name, ".")
+	if len(first) > 63 || !wildcardLabel.MatchString(first) {
+		return fmt.Errorf("%q is not a valid host (label %q: lowercase letters, digits and '-'; '*' only as the first label's prefix)", name, first)
+	}
+	if l, bad := badLabel(strings.TrimSuffix(rest, ".")); hasRest && bad {
+		return fmt.Errorf("%q is not a valid host (label %q: lowercase letters, digits and '-')", name, l)
+	}
+	return nil
+}
+
+func checkHostLength(name string) error {
 	if name == "" {
 		return errors.New("host must not be empty")
 	}
 	if len(name) > 255 {
 		return fmt.Errorf("host %q is longer than 255 characters", name)
 	}
-	first, rest, hasRest := strings.Cut(name, ".")
-	if len(first) > 63 || !wildcardLabel.MatchString(first) {
-		return fmt.Errorf("%q is not a valid host (label %q: lowercase letters, digits and '-'; '*' only as the first label's prefix)", name, first)
-	}
-	if hasRest {
-		if err := validateFQDN(rest); err != nil {
-			return fmt.Errorf("%q is not a valid host: %w", name, err)
+	return nil
+}
+
+// badLabel returns the first label of a dotted name that is not a DNS label.
+func badLabel(name string) (string, bool) {
+	for _, l := range strings.Split(name, ".") {
+		if !isDNS1123Label(l) {
+			return l, true
 		}
 	}
-	return nil
+	return "", false
 }
 
 func isIP(s string) bool {

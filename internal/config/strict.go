@@ -125,7 +125,11 @@ func (c *schemaChecker) enum(ed protoreflect.EnumDescriptor, v any, path string)
 	for i := 0; i < ed.Values().Len(); i++ {
 		names = append(names, string(ed.Values().Get(i).Name()))
 	}
-	c.report(path, "invalid value %s: must be one of %s", describe(v), strings.Join(names, ", "))
+	hint := ""
+	if _, isBool := v.(bool); isBool {
+		hint = " (YAML reads unquoted on/off/yes/no as booleans: quote it)"
+	}
+	c.report(path, "invalid value %s%s: must be one of %s", describe(v), hint, strings.Join(names, ", "))
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -27,9 +27,6 @@ func (f *findings) authorizationPolicy(ap *security.AuthorizationPolicy) {
 }
 
 func (f *findings) authzRule(p string, r *security.Rule) {
-	if r.From != nil && len(r.GetFrom()) == 0 {
-		f.errorf(dot(p, "from"), "must not be empty when set")
-	}
 	for i, from := range r.GetFrom() {
 		fp := index(dot(p, "from"), i)
 		if from.GetSource() == nil {
@@ -37,9 +34,6 @@ func (f *findings) authzRule(p string, r *security.Rule) {
 			continue
 		}
 		f.authzSource(dot(fp, "source"), from.GetSource())
-	}
-	if r.To != nil && len(r.GetTo()) == 0 {
-		f.errorf(dot(p, "to"), "must not be empty when set")
 	}
 	for i, to := range r.GetTo() {
 		tp := index(dot(p, "to"), i)
