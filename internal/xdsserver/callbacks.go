@@ -104,8 +104,8 @@ func (s *Server) identify(c *conn, node *core.Node) error {
 		return status.Errorf(codes.InvalidArgument, "invalid xDS node: %v", err)
 	}
 	c.mu.Lock()
-	c.proxy = p
-	c.log = s.log.With("proxy", p.String())
+	c.proxy, c.nodeID = p, node.GetId()
+	c.log = s.log.With("proxy", c.nodeID)
 	c.mu.Unlock()
 	s.mu.RLock()
 	gen, seq := s.gen, s.seq

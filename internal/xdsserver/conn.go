@@ -24,7 +24,8 @@ type conn struct {
 	log      *slog.Logger
 
 	mu        sync.Mutex
-	proxy     *Proxy
+	proxy     *xds.Proxy // nil until the first request identifies it
+	nodeID    string
 	seq       uint64 // push sequence resources were generated from; 0: none yet
 	resources xds.ProxyResources
 	types     map[string]*typeState

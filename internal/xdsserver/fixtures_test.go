@@ -60,7 +60,7 @@ func (m *testMesh) generator() Generator {
 	lst := xds.NewResource(resource.ListenerType, "127.0.0.1_9080", rdsListener("127.0.0.1_9080", "9080"))
 	var mu sync.Mutex
 	routes := map[string]*xds.Resource{} // namespace → its route configuration
-	return GeneratorFunc(func(p *Proxy) xds.ProxyResources {
+	return GeneratorFunc(func(p *xds.Proxy) xds.ProxyResources {
 		ns := p.ID.Namespace
 		mu.Lock()
 		rc, ok := routes[ns]

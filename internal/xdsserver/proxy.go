@@ -7,29 +7,14 @@ import (
 	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/loom-mesh/loom/internal/xds"
 	"github.com/loom-mesh/loom/internal/xdsmeta"
 )
 
-// Proxy is the identity a connected proxy presents in its xDS node
-// (docs/xds.md, "How a proxy identifies itself"). It is immutable.
-type Proxy struct {
-	// ID is the parsed node id; ID.Namespace is the NAMESPACE metadata.
-	ID xdsmeta.NodeID
-	// Workload names the WorkloadEntry (WORKLOAD_NAME, else the id's workload).
-	Workload string
-	// InterceptionMode is xdsmeta.InterceptionNone (the default) or InterceptionRedirect.
-	InterceptionMode string
-	// Labels are the node's LABELS metadata; the WorkloadEntry's labels win.
-	Labels map[string]string
-	// Generator is the GENERATOR metadata ("grpc" for proxyless gRPC clients).
-	Generator string
-	// Node is the node as the proxy sent it.
-	Node *core.Node
-}
-
-// ParseNode validates a node and returns the proxy it describes. Errors name the
-// offending field (`node.id`, `node.metadata.NAMESPACE`, ...) and the reason.
-func ParseNode(node *core.Node) (*Proxy, error) {
+// ParseNode validates a node (docs/xds.md, "How a proxy identifies itself")
+// and returns the proxy it describes. Errors name the offending field
+// (`node.id`, `node.metadata.NAMESPACE`, ...) and the reason.
+func ParseNode(node *core.Node) (*xds.Proxy, error) {
 	if node == nil || node.GetId() == "" {
 		return nil, fmt.Errorf("node.id: required (%s)", "sidecar~<ip>~<workload>.<namespace>~<namespace>.svc.cluster.local")
 	}
@@ -49,14 +34,14 @@ func ParseNode(node *core.Node) (*Proxy, error) {
 		return nil, fmt.Errorf("node.metadata.%s: %q does not match the namespace %q in node.id %q",
 			xdsmeta.MetaNamespace, ns, id.Namespace, node.GetId())
 	}
-	p := &Proxy{ID: id, Workload: id.Workload, InterceptionMode: xdsmeta.InterceptionNone, Node: node}
-	if err := p.readMetadata(fields); err != nil {
+	p := &xds.Proxy{ID: id, Workload: id.Workload, InterceptionMode: xdsmeta.InterceptionNone}
+	if err := readMetadata(p, fields); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *Proxy) readMetadata(fields map[string]*structpb.Value) error {
+func readMetadata(p *xds.Proxy, fields map[string]*structpb.Value) error {
 	workload, err := stringField(fields, xdsmeta.MetaWorkloadName)
 	if err != nil {
 		return err
@@ -75,9 +60,6 @@ func (p *Proxy) readMetadata(fields map[string]*structpb.Value) error {
 	default:
 		return fmt.Errorf("node.metadata.%s: %q: must be %q or %q",
 			xdsmeta.MetaInterceptionMode, mode, xdsmeta.InterceptionNone, xdsmeta.InterceptionRedirect)
-	}
-	if p.Generator, err = stringField(fields, xdsmeta.MetaGenerator); err != nil {
-		return err
 	}
 	p.Labels, err = labelsField(fields)
 	return err
@@ -119,6 +101,3 @@ func labelsField(fields map[string]*structpb.Value) (map[string]string, error) {
 	}
 	return labels, nil
 }
-
-// String is the node id, for logs.
-func (p *Proxy) String() string { return p.Node.GetId() }

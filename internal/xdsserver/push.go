@@ -88,10 +88,10 @@ func (s *Server) parallel(ctx context.Context, conns []*conn, fn func(*conn)) {
 
 // generate runs the generator for one proxy. A generator that panics is a
 // bug; the proxy keeps what it has and the control plane keeps serving.
-func (s *Server) generate(gen Generator, p *Proxy) (res xds.ProxyResources, ok bool) {
+func (s *Server) generate(gen Generator, p *xds.Proxy) (res xds.ProxyResources, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("xDS generation failed", "proxy", p.String(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			s.log.Error("xDS generation failed", "proxy", p.ID.String(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			res, ok = nil, false
 		}
 	}()

@@ -33,15 +33,16 @@ import (
 // Generator produces everything one proxy should see. The control plane
 // hands the server a new Generator (one xDS push) after each config or
 // registry change. Generate is called concurrently for many proxies.
+// *xds.Push is one.
 type Generator interface {
-	Generate(p *Proxy) xds.ProxyResources
+	Generate(p *xds.Proxy) xds.ProxyResources
 }
 
 // GeneratorFunc adapts a function to Generator.
-type GeneratorFunc func(p *Proxy) xds.ProxyResources
+type GeneratorFunc func(p *xds.Proxy) xds.ProxyResources
 
 // Generate calls f.
-func (f GeneratorFunc) Generate(p *Proxy) xds.ProxyResources { return f(p) }
+func (f GeneratorFunc) Generate(p *xds.Proxy) xds.ProxyResources { return f(p) }
 
 // Config configures a Server.
 type Config struct {

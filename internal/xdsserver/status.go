@@ -66,7 +66,7 @@ func (c *conn) status() (ProxyStatus, bool) {
 		return ProxyStatus{}, false
 	}
 	st := ProxyStatus{
-		NodeID:         c.proxy.String(),
+		NodeID:         c.nodeID,
 		Workload:       c.proxy.ID.Namespace + "/" + c.proxy.Workload,
 		Delta:          c.delta,
 		ConnectedSince: c.since,
