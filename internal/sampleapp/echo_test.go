@@ -101,11 +101,18 @@ func TestTCPEcho(t *testing.T) {
 	defer c.Close()
 	payload := make([]byte, 1<<20)
 	rand.Read(payload)
+	wrote := make(chan error, 1)
 	go func() {
-		c.Write(payload)
-		c.(*net.TCPConn).CloseWrite()
+		_, err := c.Write(payload)
+		if err == nil {
+			err = c.(*net.TCPConn).CloseWrite()
+		}
+		wrote <- err
 	}()
 	got, err := io.ReadAll(c)
+	if werr := <-wrote; werr != nil {
+		t.Fatal(werr)
+	}
 	if err != nil || !bytes.Equal(got, payload) {
 		t.Fatalf("echoed %d bytes (err %v), want the %d sent", len(got), err, len(payload))
 	}
