@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"math"
-	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -90,7 +89,7 @@ func (b *bookinfo) only(t *testing.T, n int, user, version string) {
 func requestsTo(t *testing.T, m *mesh.Mesh, workloadName string) float64 {
 	t.Helper()
 	w := workload(t, m, workloadName)
-	totals, err := (&demo.Scraper{Admins: []string{w.Admin}, Client: http.DefaultClient}).Scrape(context.Background())
+	totals, err := (&demo.Scraper{Admins: []string{w.Admin}, Client: oneShot}).Scrape(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

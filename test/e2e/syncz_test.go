@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// oneShot makes requests without keeping connections (and their goroutines) around.
+var oneShot = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 // proxySync is the part of the control plane's /debug/syncz this suite reads.
 type proxySync struct {
 	NodeID   string `json:"node_id"`
@@ -28,7 +31,7 @@ func syncz(ctx context.Context, cpAdmin string) ([]proxySync, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := oneShot.Do(req)
 	if err != nil {
 		return nil, err
 	}
