@@ -7,6 +7,9 @@ type parsedFile struct {
 	path     string
 	docs     []decoded
 	syntaxOK bool
+	// stale holds the problems of newer content that was not applied
+	// (invalid YAML); docs are then the file's previous content.
+	stale []Problem
 }
 
 // readFile parses and validates one file's content.
@@ -54,15 +57,20 @@ func gather(files []*parsedFile) gathered {
 }
 
 // candidates returns, per key, the version to try: the new one when it is
-// valid, else the last good one (if any).
+// valid, else the last good one (if any). A new version identical to the last
+// good one (same content, same file) is the last good one, so that unchanged
+// objects keep their identity across snapshots.
 func (g gathered) candidates(lastGood map[Key]*Object) map[Key]*Object {
 	out := make(map[Key]*Object, len(g.winners))
 	for k, d := range g.winners {
+		lg := lastGood[k]
 		switch {
+		case d.valid() && lg != nil && lg.Revision == d.obj.Revision && lg.Source == d.obj.Source:
+			out[k] = lg
 		case d.valid():
 			out[k] = d.obj
-		case lastGood[k] != nil:
-			out[k] = lastGood[k]
+		case lg != nil:
+			out[k] = lg
 		}
 	}
 	return out

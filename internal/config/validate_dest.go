@@ -34,6 +34,7 @@ type weightedDestination interface {
 // proportion to the weights; a sum other than 100 is allowed, with a warning.
 func routeDestinations[D weightedDestination](f *findings, path string, dests []D) {
 	var total int64
+	weightsOK := true
 	for i, d := range dests {
 		p := index(path, i)
 		if d.GetDestination() == nil {
@@ -43,12 +44,15 @@ func routeDestinations[D weightedDestination](f *findings, path string, dests []
 		}
 		if w := d.GetWeight(); w < 0 || w > 100 {
 			f.errorf(dot(p, "weight"), "must be between 0 and 100")
+			weightsOK = false
 		}
 		total += int64(d.GetWeight())
 	}
-	if len(dests) > 1 && total == 0 {
+	switch {
+	case len(dests) < 2 || !weightsOK:
+	case total == 0:
 		f.errorf(path, "the weights sum to 0: no destination would receive traffic")
-	} else if len(dests) > 1 && total != 100 {
+	case total != 100:
 		f.warnf(path, "the weights sum to %d, not 100: each destination receives weight/%d of the traffic", total, total)
 	}
 }
