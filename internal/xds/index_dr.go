@@ -1,0 +1,82 @@
+package xds
+
+import (
+	"istio.io/api/networking/v1alpha3"
+
+	"github.com/loom-mesh/loom/internal/config"
+	"github.com/loom-mesh/loom/internal/registry"
+)
+
+// destinationRule is a DestinationRule with its host resolved in its namespace.
+type destinationRule struct {
+	obj    *config.Object
+	spec   *v1alpha3.DestinationRule
+	host   string
+	export registry.ExportTo
+}
+
+// subset returns the named subset, or nil.
+func (dr *destinationRule) subset(name string) *v1alpha3.Subset {
+	if dr == nil {
+		return nil
+	}
+	for _, s := range dr.spec.GetSubsets() {
+		if s.GetName() == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// drIndex finds the DestinationRule that applies to a host.
+type drIndex struct {
+	byNS map[string][]*destinationRule
+}
+
+func newDRIndex(cfg *config.Snapshot) drIndex {
+	ix := drIndex{byNS: make(map[string][]*destinationRule)}
+	for _, o := range cfg.List(config.KindDestinationRule) {
+		spec, ok := o.Spec.(*v1alpha3.DestinationRule)
+		if !ok || spec.GetWorkloadSelector() != nil { // selector-scoped rules: see Unsupported
+			continue
+		}
+		ix.byNS[o.Namespace] = append(ix.byNS[o.Namespace], &destinationRule{
+			obj:    o,
+			spec:   spec,
+			host:   registry.ResolveHost(spec.GetHost(), o.Namespace),
+			export: registry.ParseExportTo(spec.GetExportTo(), o.Namespace),
+		})
+	}
+	return ix
+}
+
+// lookup returns the rule for host as Istio resolves it for a proxy in
+// proxyNS: the proxy's namespace first, then the service's, then the root
+// namespace; within one, an exact host before the most specific wildcard.
+func (ix *drIndex) lookup(host, proxyNS, serviceNS, rootNS string) *destinationRule {
+	for i, ns := range [3]string{proxyNS, serviceNS, rootNS} {
+		if i > 0 && (ns == proxyNS || (i == 2 && ns == serviceNS)) {
+			continue
+		}
+		if dr := ix.bestIn(ns, host, proxyNS); dr != nil {
+			return dr
+		}
+	}
+	return nil
+}
+
+func (ix *drIndex) bestIn(ns, host, proxyNS string) *destinationRule {
+	var best *destinationRule
+	for _, dr := range ix.byNS[ns] {
+		if !dr.export.VisibleTo(proxyNS) || !registry.HostMatches(dr.host, host) {
+			continue
+		}
+		if dr.host == host {
+			return dr
+		}
+		if best == nil || len(dr.host) > len(best.host) {
+			best = dr
+		}
+	}
+	return best
+}
