@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// serveChild is the control-plane process: it runs spec.Impl and a small
+// stats endpoint (/ready, /heap) until SIGTERM.
+func serveChild(spec childSpec) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var ready atomic.Bool
+	lis, err := net.Listen("tcp", spec.StatsAddress)
+	if err != nil {
+		return err
+	}
+	stats := &http.Server{Handler: statsHandler(&ready), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = stats.Serve(lis) }()
+	defer stats.Close()
+	switch spec.Impl {
+	case "loom":
+		err = runLoom(ctx, spec, logger, &ready)
+	case "naive":
+		err = runNaive(ctx, spec, logger, &ready)
+	default:
+		err = fmt.Errorf("unknown control plane %q", spec.Impl)
+	}
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func statsHandler(ready *atomic.Bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	mux.HandleFunc("/heap", func(w http.ResponseWriter, _ *http.Request) {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		_ = json.NewEncoder(w).Encode(struct{ HeapAlloc uint64 }{ms.HeapAlloc})
+	})
+	return mux
+}
