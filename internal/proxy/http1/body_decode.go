@@ -33,7 +33,7 @@ type decoder struct {
 	trailerRaw *[]byte
 	flush      *bufio.Writer
 	flushSide  Side
-	cont       *bufio.Writer // downstream writer owed a 100 Continue, or nil
+	cont       *ServerConn // downstream owed a 100 Continue, or nil
 }
 
 func (d *decoder) init(br *bufio.Reader, kind bodyKind, length int64, side Side) {
@@ -125,12 +125,9 @@ func (d *decoder) beforeBlock() error {
 		}
 	}
 	if d.cont != nil {
-		w := d.cont
+		c := d.cont
 		d.cont = nil
-		w.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
-		if err := w.Flush(); err != nil {
-			return &IOError{Side: Downstream, Op: "write", Err: err}
-		}
+		return c.sendContinue()
 	}
 	return nil
 }

@@ -98,3 +98,16 @@ var ErrDetached = errors.New("http1: connection detached or closed")
 func protoErr(side Side, kind Kind, reason string) *Error {
 	return &Error{Side: side, Kind: kind, Reason: reason}
 }
+
+// errorSide returns the side an error of this package names, or 0.
+func errorSide(err error) Side {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Side
+	}
+	var ioe *IOError
+	if errors.As(err, &ioe) {
+		return ioe.Side
+	}
+	return 0
+}

@@ -70,8 +70,20 @@ func (c *ServerConn) ReadRequest(req *Request) error {
 	c.body.init(c.br, req.framing, req.contentLength, Downstream)
 	c.body.trailers, c.body.trailerRaw = &req.trailers, &req.trailerRaw
 	if req.expect100 && req.HasBody() {
-		c.body.cont = c.bw
+		c.body.cont = c
 	}
+	c.mark = c.wire.written
+	return nil
+}
+
+// sendContinue writes the interim 100 Continue the client waits for.
+func (c *ServerConn) sendContinue() error {
+	c.bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+	if err := c.bw.Flush(); err != nil {
+		c.closeAfter = true
+		return &IOError{Side: Downstream, Op: "write", Err: err}
+	}
+	c.mark = c.wire.written
 	return nil
 }
 
@@ -83,9 +95,9 @@ func (c *ServerConn) KeepAlive() bool {
 	return !c.closeAfter && !c.upgraded && !c.detached
 }
 
-// Committed reports whether any byte of the current response has been
-// written to the client. Until then a failed exchange can still be answered
-// with WriteLocal (e.g. 502).
+// Committed reports whether any byte of the current final response has been
+// written to the client (interim 1xx responses do not count). Until then a
+// failed exchange can still be answered with WriteLocal (e.g. 502).
 func (c *ServerConn) Committed() bool { return c.wire.written > c.mark }
 
 // wantClose decides, before a response head is written, whether the
@@ -114,7 +126,7 @@ func (c *ServerConn) WriteResponse(resp *Response, ed *ResponseEdit) error {
 	c.closeAfter, c.mark = p.close, c.wire.written
 	c.scratch = appendResponseHead(c.scratch[:0], resp, ed, p)
 	if err := c.writeResponseBody(resp, p, c.scratch); err != nil {
-		c.abort()
+		c.abort(err)
 		return err
 	}
 	c.upgraded = resp.tunnel
@@ -141,13 +153,16 @@ func (c *ServerConn) writeResponseBody(resp *Response, p respPlan, head []byte) 
 	return c.enc.flush()
 }
 
-// abort leaves the connection to be closed, and drops a response nothing of
-// which was sent yet so that the caller can send an error instead.
-func (c *ServerConn) abort() {
-	c.closeAfter = true
-	if !c.Committed() {
+// abort handles a failed response. If nothing of it reached the client and
+// the upstream failed, the buffered part is dropped so the caller can answer
+// with an error instead, and the connection stays usable; otherwise the
+// connection must close.
+func (c *ServerConn) abort(err error) {
+	if !c.Committed() && errorSide(err) == Upstream {
 		c.bw.Reset(&c.wire)
+		return
 	}
+	c.closeAfter = true
 }
 
 // WriteInterim forwards a 1xx response (e.g. 103 Early Hints) and flushes.
@@ -167,5 +182,6 @@ func (c *ServerConn) WriteInterim(resp *Response) error {
 		c.closeAfter = true
 		return &IOError{Side: Downstream, Op: "write", Err: err}
 	}
+	c.mark = c.wire.written
 	return nil
 }
