@@ -8,18 +8,23 @@ import (
 // PickCluster chooses one of f's weighted clusters for a random number r
 // (any uint32; it is reduced modulo the total weight).
 func (f *Forward) PickCluster(r uint32) *WeightedCluster {
+	return &f.Clusters[f.PickIndex(r)]
+}
+
+// PickIndex is PickCluster returning the index into f.Clusters.
+func (f *Forward) PickIndex(r uint32) int {
 	if len(f.Clusters) == 1 || f.TotalWeight == 0 {
-		return &f.Clusters[0]
+		return 0
 	}
 	n := r % f.TotalWeight
 	for i := range f.Clusters {
 		w := f.Clusters[i].Weight
 		if n < w {
-			return &f.Clusters[i]
+			return i
 		}
 		n -= w
 	}
-	return &f.Clusters[len(f.Clusters)-1]
+	return len(f.Clusters) - 1
 }
 
 // RewritePath applies f's prefix or regex rewrite to a request path matched by

@@ -10,30 +10,30 @@ import (
 // Compile and share it between requests; it is immutable.
 type Table struct {
 	Config *Config
-	exact  map[string]*VirtualHost
-	suffix []wildcard // "*.foo.com": longest suffix first
-	prefix []wildcard // "foo.*": longest prefix first
-	any    *VirtualHost
+	exact  map[string]int // virtual host index by exact domain
+	suffix []wildcard     // "*.foo.com": longest suffix first
+	prefix []wildcard     // "foo.*": longest prefix first
+	any    int            // index of the "*" virtual host, or -1
 }
 
 type wildcard struct {
 	part string // the domain without its "*"
-	host *VirtualHost
+	host int
 }
 
 // Compile indexes cfg's virtual hosts by domain. The first virtual host naming
 // a domain wins, as Envoy rejects duplicates and the decoder keeps the first.
 func Compile(cfg *Config) *Table {
-	t := &Table{Config: cfg, exact: make(map[string]*VirtualHost)}
+	t := &Table{Config: cfg, exact: make(map[string]int), any: -1}
 	seen := make(map[string]bool)
-	for _, vh := range cfg.VirtualHosts {
+	for i, vh := range cfg.VirtualHosts {
 		for _, d := range vh.Domains {
 			d = strings.ToLower(d)
 			if seen[d] {
 				continue
 			}
 			seen[d] = true
-			t.addDomain(d, vh)
+			t.addDomain(d, i)
 		}
 	}
 	sort.SliceStable(t.suffix, func(i, j int) bool { return len(t.suffix[i].part) > len(t.suffix[j].part) })
@@ -41,7 +41,7 @@ func Compile(cfg *Config) *Table {
 	return t
 }
 
-func (t *Table) addDomain(d string, vh *VirtualHost) {
+func (t *Table) addDomain(d string, vh int) {
 	switch {
 	case d == "*":
 		t.any = vh
@@ -59,6 +59,14 @@ func (t *Table) addDomain(d string, vh *VirtualHost) {
 // longest suffix wildcard, then the longest prefix wildcard, then "*".
 // A wildcard never matches the empty string. It returns nil when none matches.
 func (t *Table) VirtualHost(authority string) *VirtualHost {
+	if i := t.virtualHostIndex(authority); i >= 0 {
+		return t.Config.VirtualHosts[i]
+	}
+	return nil
+}
+
+// virtualHostIndex is VirtualHost's lookup, returning an index or -1.
+func (t *Table) virtualHostIndex(authority string) int {
 	if hasUpper(authority) {
 		authority = strings.ToLower(authority)
 	}
@@ -81,21 +89,36 @@ func (t *Table) VirtualHost(authority string) *VirtualHost {
 // Select finds the virtual host and the first matching route for req. It
 // returns a nil route when no virtual host or no route matches.
 func (t *Table) Select(req Request) (*VirtualHost, *Route) {
-	vh := t.VirtualHost(req.Authority())
-	if vh == nil {
+	vi, ri := t.Locate(req)
+	if vi < 0 {
 		return nil, nil
 	}
-	return vh, vh.Match(req)
+	vh := t.Config.VirtualHosts[vi]
+	if ri < 0 {
+		return vh, nil
+	}
+	return vh, vh.Routes[ri]
 }
 
-// Match returns the first route of vh matching req, or nil.
-func (vh *VirtualHost) Match(req Request) *Route {
-	for _, r := range vh.Routes {
+// Locate is Select returning indexes into Config.VirtualHosts and that
+// virtual host's Routes (-1 when none), so callers can keep per-route data
+// in parallel slices built once per config.
+func (t *Table) Locate(req Request) (vhost, route int) {
+	vi := t.virtualHostIndex(req.Authority())
+	if vi < 0 {
+		return -1, -1
+	}
+	return vi, t.Config.VirtualHosts[vi].MatchIndex(req)
+}
+
+// MatchIndex returns the index of the first route of vh matching req, or -1.
+func (vh *VirtualHost) MatchIndex(req Request) int {
+	for i, r := range vh.Routes {
 		if r.Match.Matches(req) {
-			return r
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 func hasUpper(s string) bool {

@@ -1,0 +1,120 @@
+package h2
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+)
+
+// replayLimit bounds the request body kept for retries. A body that grows
+// past it still streams, but a failed attempt can then no longer be retried.
+const replayLimit = 64 << 10
+
+var errAttemptOver = errors.New("h2: request body read after its attempt ended")
+
+// replayBody streams the downstream request body to the upstream while
+// keeping a copy (up to replayLimit) so a retry can send it again. Each
+// attempt reads through its own reader: first the kept bytes, then the rest
+// of the stream. A reader of an abandoned attempt may still be blocked in a
+// read on the transport's goroutine; the bytes it gets are kept for the next
+// attempt rather than lost, and a new attempt never waits for it.
+type replayBody struct {
+	readMu sync.Mutex // serializes src reads; held while blocked in one
+	mu     sync.Mutex // guards buf, err, cur; never held while blocking
+	src    io.Reader
+	buf    []byte
+	over   bool  // more than replayLimit was read: buf is gone
+	err    error // src's terminal error (io.EOF at the end)
+	cur    *attemptBody
+}
+
+func newReplayBody(src io.Reader) *replayBody { return &replayBody{src: src} }
+
+// replayable reports whether a new attempt could send the body from its start.
+func (b *replayBody) replayable() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.over
+}
+
+// attempt returns the reader for a new attempt, ending the previous one.
+func (b *replayBody) attempt() *attemptBody {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cur != nil {
+		b.cur.dead.Store(true)
+	}
+	b.cur = &attemptBody{b: b}
+	return b.cur
+}
+
+type attemptBody struct {
+	b    *replayBody
+	pos  int
+	dead atomic.Bool
+}
+
+func (a *attemptBody) Read(p []byte) (int, error) {
+	if n, err, done := a.fromBuffer(p); done {
+		return n, err
+	}
+	b := a.b
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
+	// Another attempt's read may have filled buf while we waited.
+	if n, err, done := a.fromBuffer(p); done {
+		return n, err
+	}
+	n, err := b.src.Read(p)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.keep(p[:n])
+	if err != nil {
+		b.err = err
+	}
+	if a.dead.Load() {
+		return 0, errAttemptOver
+	}
+	a.pos += n
+	return n, err
+}
+
+// fromBuffer serves p from the kept bytes or the terminal error; done is
+// false when the caller must read from the stream.
+func (a *attemptBody) fromBuffer(p []byte) (int, error, bool) {
+	b := a.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case a.dead.Load():
+		return 0, errAttemptOver, true
+	case !b.over && a.pos < len(b.buf):
+		n := copy(p, b.buf[a.pos:])
+		a.pos += n
+		return n, nil, true
+	case b.err != nil:
+		return 0, b.err, true
+	}
+	return 0, nil, false
+}
+
+// keep appends read bytes to the replay copy, dropping it past the limit.
+func (b *replayBody) keep(p []byte) {
+	if b.over || len(p) == 0 {
+		return
+	}
+	if len(b.buf)+len(p) > replayLimit {
+		b.over = true
+		b.buf = nil
+		return
+	}
+	b.buf = append(b.buf, p...)
+}
+
+// Close ends this attempt's use of the body; the downstream body itself is
+// closed by the server when the handler returns.
+func (a *attemptBody) Close() error {
+	a.dead.Store(true)
+	return nil
+}

@@ -1,0 +1,199 @@
+package h2
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loom-mesh/loom/internal/proxy/cluster"
+	"github.com/loom-mesh/loom/internal/proxy/router"
+	"github.com/loom-mesh/loom/internal/proxy/stats"
+	"github.com/loom-mesh/loom/internal/proxy/upstream"
+)
+
+// Result is how forwarding ended: a response, or a failure.
+type Result struct {
+	Resp *http.Response
+	// Cancel ends the attempt that produced Resp; call it once the body has
+	// been relayed.
+	Cancel  context.CancelFunc
+	Failure router.Failure
+	Err     error
+}
+
+// forward sends the request upstream, retrying per the route's policy, and
+// relays the response.
+func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d router.Decision) {
+	fwd := d.Target.Route.Forward
+	ctx := r.Context()
+	if fwd.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, fwd.Timeout)
+		defer cancel()
+	}
+	res := Forward(ctx, r, d)
+	if res.Resp == nil {
+		if res.Failure == router.FailDownstream {
+			x.status, x.flag = 499, stats.FlagDownstreamTermination
+			return
+		}
+		x.localReply(w, res.Failure.Reply())
+		return
+	}
+	defer res.Cancel()
+	x.relay(w, res.Resp, d.Dest)
+}
+
+// Forward sends a request (as an HTTP/2 server would have received it:
+// RequestURI, Host, Header, Body) to the decision's destination over
+// HTTP/2 or HTTP/1.1 as the cluster says, with the route's retries. The
+// HTTP/1.1 connection manager uses it for HTTP/2 clusters. ctx bounds the
+// whole exchange (the route timeout).
+func Forward(ctx context.Context, r *http.Request, d router.Decision) Result {
+	var body *replayBody
+	if r.Body != nil && r.Body != http.NoBody {
+		body = newReplayBody(r.Body)
+	}
+	return attempts(ctx, r, d, body)
+}
+
+// attempts runs the first try and any retries. It returns the response to
+// relay (with its attempt still open) or the failure that ended the request.
+func attempts(ctx context.Context, r *http.Request, d router.Decision, body *replayBody) Result {
+	c := d.Dest.Cluster
+	retry := router.NewRetrier(d.Target.Route.Forward.Retry)
+	retry.Init()
+	retrying := false
+	for {
+		res := try(ctx, r, d, c, &retry, body)
+		if retrying {
+			c.ReleaseRetry() // max_retries counts retries in flight
+			if res.Resp != nil && res.Resp.StatusCode < 500 {
+				c.Stats.RqRetrySuccess.Inc()
+			}
+		}
+		if retrying = shouldRetry(&retry, c, &res, body); !retrying {
+			return res
+		}
+		if res.Resp != nil {
+			res.Resp.Body.Close()
+			res.Cancel()
+		}
+		c.Stats.RqRetry.Inc()
+		if !backoff(ctx, retry.Backoff()) {
+			c.ReleaseRetry()
+			return Result{Failure: ctxFailure(ctx, r)}
+		}
+	}
+}
+
+func shouldRetry(retry *router.Retrier, c *upstream.Cluster, res *Result, body *replayBody) bool {
+	if body != nil && !body.replayable() {
+		return false
+	}
+	var want bool
+	if res.Resp != nil {
+		want = retry.RetryResponse(res.Resp.StatusCode, grpcStatus(res.Resp.Header))
+	} else {
+		want = retry.RetryFailure(res.Failure)
+	}
+	return want && c.AcquireRetry()
+}
+
+// try is one attempt: pick a host, send, wait for the response head.
+func try(ctx context.Context, r *http.Request, d router.Decision, c *upstream.Cluster, retry *router.Retrier, body *replayBody) Result {
+	host, err := c.Pick(retry.Exclude())
+	if err != nil {
+		return Result{Failure: router.FailNoHost, Err: err}
+	}
+	retry.Tried(host)
+	if !c.AcquireRequest() {
+		c.Stats.RqPendingOvfl.Inc()
+		return Result{Failure: router.FailOverflow}
+	}
+	defer c.ReleaseRequest()
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if per := retry.PerTryTimeout(); per > 0 {
+		actx, cancel = context.WithTimeout(ctx, per)
+	}
+	c.Stats.RqTotal.Inc()
+	host.Begin()
+	out := outgoing(actx, r, d.Target, d.Dest, host, body)
+	resp, err := roundTrip(actx, c, host, out)
+	host.End()
+	if err != nil {
+		cancel()
+		f := classify(err, ctx, actx, r)
+		if f == router.FailPerTryTimeout {
+			c.Stats.RqPerTryTimeout.Inc()
+		}
+		return Result{Failure: f, Err: err}
+	}
+	c.Stats.Response(resp.StatusCode)
+	return Result{Resp: resp, Cancel: cancel}
+}
+
+func roundTrip(ctx context.Context, c *upstream.Cluster, host *upstream.Host, req *http.Request) (*http.Response, error) {
+	if c.Protocol() == cluster.HTTP1 {
+		return c.RoundTripH1(ctx, host, req)
+	}
+	return c.RoundTrip(ctx, host, req)
+}
+
+// classify maps a round-trip error to a retry failure kind.
+func classify(err error, ctx, actx context.Context, r *http.Request) router.Failure {
+	var ce *upstream.ConnectError
+	switch {
+	case r.Context().Err() != nil:
+		return router.FailDownstream
+	case ctx.Err() != nil:
+		return router.FailTimeout
+	case actx.Err() != nil:
+		return router.FailPerTryTimeout
+	case errors.As(err, &ce), errors.Is(err, upstream.ErrPoolClosed):
+		return router.FailConnect
+	case errors.Is(err, upstream.ErrOverflow):
+		return router.FailOverflow
+	case strings.Contains(err.Error(), "REFUSED_STREAM"):
+		// net/http's HTTP/2 stream errors are not exported; the code is in the text.
+		return router.FailRefusedStream
+	}
+	return router.FailReset
+}
+
+func ctxFailure(ctx context.Context, r *http.Request) router.Failure {
+	if r.Context().Err() != nil {
+		return router.FailDownstream
+	}
+	return router.FailTimeout
+}
+
+// grpcStatus reads grpc-status from a response head (-1 when absent).
+func grpcStatus(h http.Header) int {
+	v := h.Get("Grpc-Status")
+	if v == "" {
+		return -1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func backoff(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,87 @@
+package httpconn
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/loom-mesh/loom/internal/proxy/http1"
+)
+
+// conn is one HTTP/1.1 downstream connection and its reusable request and
+// response structs: steady-state exchanges allocate nothing for them.
+type conn struct {
+	m    *Manager
+	sc   *http1.ServerConn
+	req  http1.Request
+	resp http1.Response
+	q    request
+	x    exchange
+	// extra holds per-request fields (x-request-id, ...) for the codec.
+	extra []byte
+
+	mu      sync.Mutex // guards idle and closing against Drain
+	idle    bool
+	closing bool
+}
+
+// serve runs the keep-alive loop: read a request, serve it, repeat.
+func (c *conn) serve(ctx context.Context) {
+	defer c.sc.Close()
+	c.q.r = &c.req
+	for {
+		if !c.setIdle(true) {
+			return
+		}
+		err := c.sc.ReadRequest(&c.req)
+		closing := !c.setIdle(false)
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if closing {
+			// Drain caught the connection idle as this request arrived: the
+			// read deadline it set must not cut the body short.
+			c.sc.Conn().SetReadDeadline(time.Time{})
+		}
+		c.serveRequest(ctx)
+		if !c.sc.KeepAlive() || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// setIdle records whether the connection waits for a request. It reports
+// false when Drain has marked the connection closing.
+func (c *conn) setIdle(idle bool) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.idle = idle
+	return !c.closing
+}
+
+// closeIfIdle is Drain's: a connection waiting for its next request is
+// woken (its read fails) and closes; a busy one closes after its response.
+func (c *conn) closeIfIdle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closing = true
+	if c.idle {
+		c.sc.Conn().SetReadDeadline(time.Now())
+	}
+}
+
+// readFailed answers a malformed request head; other failures (the client
+// closed, a timeout) just end the connection.
+func (c *conn) readFailed(err error) {
+	var pe *http1.Error
+	if errors.As(err, &pe) && pe.Side == http1.Downstream {
+		c.sc.WriteLocal(pe.Status(), &http1.ResponseEdit{Close: true}, "text/plain; charset=utf-8", []byte(pe.Reason+"\n"))
+		return
+	}
+	if !errors.Is(err, io.EOF) {
+		c.m.logger.Debug("downstream read failed", "error", err)
+	}
+}

@@ -1,0 +1,261 @@
+package httpconn
+
+import (
+	"context"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/loom-mesh/loom/internal/proxy/cluster"
+	"github.com/loom-mesh/loom/internal/proxy/http1"
+	"github.com/loom-mesh/loom/internal/proxy/router"
+	"github.com/loom-mesh/loom/internal/proxy/stats"
+	"github.com/loom-mesh/loom/internal/proxy/upstream"
+)
+
+// replayLimit bounds the request body buffered so that a retry (or a replay
+// after a stale keep-alive connection) can send it again. Longer bodies
+// stream and cannot be retried once sent.
+const replayLimit = 64 << 10
+
+// discardLimit bounds the response body read and dropped before a retry
+// that keeps the connection; past it the connection is closed instead.
+const discardLimit = 64 << 10
+
+// attempt carries one request's forwarding state across tries.
+type attempt struct {
+	d        router.Decision
+	cl       *upstream.Cluster
+	retry    router.Retrier
+	edit     http1.RequestEdit
+	deadline time.Time // the route timeout's; zero when none
+	uc       *upstream.Conn
+}
+
+// forward sends the request to the route's cluster, retrying per policy,
+// and relays the response.
+func (c *conn) forward(d router.Decision) {
+	if d.Dest.Cluster.Protocol() == cluster.HTTP2 {
+		c.forwardH2(d)
+		return
+	}
+	a := &attempt{d: d, cl: d.Dest.Cluster, retry: router.NewRetrier(d.Target.Route.Forward.Retry)}
+	a.retry.Init()
+	c.prepareEdit(a)
+	if to := d.Target.Route.Forward.Timeout; to > 0 {
+		a.deadline = c.x.start.Add(to)
+	}
+	if c.req.HasBody() {
+		if _, err := c.req.BufferBody(replayLimit); err != nil {
+			c.x.status, c.x.flag = 400, stats.FlagDownstreamProtocolError
+			return
+		}
+	}
+	f := c.attempts(a)
+	if f != router.FailNone {
+		c.failed(f)
+		return
+	}
+	c.relay(a)
+}
+
+// attempts runs the tries; on success a.uc holds the connection with the
+// response head read into c.resp.
+func (c *conn) attempts(a *attempt) router.Failure {
+	retrying := false
+	for {
+		f := c.try(a)
+		if retrying {
+			a.cl.ReleaseRetry()
+			if f == router.FailNone && c.resp.Status() < 500 {
+				a.cl.Stats.RqRetrySuccess.Inc()
+			}
+		}
+		if retrying = c.shouldRetry(a, f); !retrying {
+			return f
+		}
+		if a.uc != nil {
+			a.uc.DiscardBody(discardLimit)
+			a.uc.Release()
+			a.uc = nil
+		}
+		a.cl.Stats.RqRetry.Inc()
+		if !c.backoff(a, a.retry.Backoff()) {
+			a.cl.ReleaseRetry()
+			return router.FailTimeout
+		}
+	}
+}
+
+func (c *conn) shouldRetry(a *attempt, f router.Failure) bool {
+	if !c.req.Replayable() {
+		return false
+	}
+	var want bool
+	if f == router.FailNone {
+		want = a.retry.RetryResponse(c.resp.Status(), grpcStatus(&c.resp))
+	} else {
+		want = a.retry.RetryFailure(f)
+	}
+	return want && a.cl.AcquireRetry()
+}
+
+// try is one attempt on one host. A request that fails on a reused
+// connection before any response byte is sent again once on a fresh
+// connection: the upstream most likely closed it while idle.
+func (c *conn) try(a *attempt) router.Failure {
+	host, err := a.cl.Pick(a.retry.Exclude())
+	if err != nil {
+		return router.FailNoHost
+	}
+	a.retry.Tried(host)
+	if !a.cl.AcquireRequest() {
+		a.cl.Stats.RqPendingOvfl.Inc()
+		return router.FailOverflow
+	}
+	defer a.cl.ReleaseRequest()
+	host.Begin()
+	defer host.End()
+	a.cl.Stats.RqTotal.Inc()
+	for fresh := false; ; fresh = true {
+		f, stale := c.tryConn(a, host, fresh)
+		if !stale || fresh {
+			return f
+		}
+		a.cl.Stats.RqReusedRetry.Inc()
+	}
+}
+
+// tryConn sends the request on one connection and reads the response head.
+// stale reports a failure on a reused connection before any response byte.
+func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Failure, stale bool) {
+	ctx, cancel := c.poolContext(a)
+	uc, err := a.cl.Conn(ctx, host, fresh)
+	cancel()
+	if err != nil {
+		return poolFailure(err, a), false
+	}
+	if dl := c.tryDeadline(a); !dl.IsZero() {
+		uc.SetDeadline(dl)
+	}
+	err = uc.WriteRequest(&c.req, &a.edit)
+	if err == nil {
+		err = c.readResponse(uc)
+	}
+	if err == nil {
+		a.uc = uc
+		a.cl.Stats.Response(c.resp.Status())
+		return router.FailNone, false
+	}
+	stale = uc.RetrySafe() && c.req.Replayable()
+	uc.Release()
+	return c.ioFailure(err, a), stale
+}
+
+// readResponse reads the final response head, passing 1xx ones on.
+func (c *conn) readResponse(uc *upstream.Conn) error {
+	for {
+		if err := uc.ReadResponse(&c.resp, &c.req); err != nil {
+			return err
+		}
+		if !c.resp.Interim() {
+			return nil
+		}
+		if err := c.sc.WriteInterim(&c.resp); err != nil {
+			return err
+		}
+	}
+}
+
+// poolContext bounds waiting for a connection by the route timeout.
+func (c *conn) poolContext(a *attempt) (context.Context, context.CancelFunc) {
+	if a.deadline.IsZero() {
+		return context.Background(), func() {}
+	}
+	return context.WithDeadline(context.Background(), a.deadline)
+}
+
+// tryDeadline is the earlier of the route deadline and the per-try one.
+func (c *conn) tryDeadline(a *attempt) time.Time {
+	dl := a.deadline
+	if per := a.retry.PerTryTimeout(); per > 0 {
+		if t := time.Now().Add(per); dl.IsZero() || t.Before(dl) {
+			dl = t
+		}
+	}
+	return dl
+}
+
+func poolFailure(err error, a *attempt) router.Failure {
+	var ce *upstream.ConnectError
+	switch {
+	case errors.Is(err, upstream.ErrOverflow):
+		return router.FailOverflow
+	case errors.Is(err, context.DeadlineExceeded):
+		return router.FailTimeout
+	case errors.As(err, &ce), errors.Is(err, upstream.ErrPoolClosed):
+		return router.FailConnect
+	}
+	return router.FailConnect
+}
+
+// ioFailure classifies a failed write or read of an exchange.
+func (c *conn) ioFailure(err error, a *attempt) router.Failure {
+	var ioe *http1.IOError
+	if errors.As(err, &ioe) && ioe.Side == http1.Downstream {
+		return router.FailDownstream
+	}
+	var pe *http1.Error
+	if errors.As(err, &pe) {
+		if pe.Side == http1.Downstream {
+			return router.FailDownstream
+		}
+		return router.FailProtocol
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		if !a.deadline.IsZero() && !time.Now().Before(a.deadline) {
+			a.cl.Stats.RqTimeout.Inc()
+			return router.FailTimeout
+		}
+		a.cl.Stats.RqPerTryTimeout.Inc()
+		return router.FailPerTryTimeout
+	}
+	return router.FailReset
+}
+
+func (c *conn) backoff(a *attempt, d time.Duration) bool {
+	if !a.deadline.IsZero() && time.Now().Add(d).After(a.deadline) {
+		return false
+	}
+	time.Sleep(d)
+	return true
+}
+
+// failed answers a request that got no usable response.
+func (c *conn) failed(f router.Failure) {
+	if f == router.FailDownstream {
+		c.x.status, c.x.flag = 499, stats.FlagDownstreamTermination
+		return
+	}
+	if f == router.FailTimeout || f == router.FailPerTryTimeout {
+		c.x.st.Stats.RqTimeout.Inc()
+	}
+	c.localReply(f.Reply())
+}
+
+// grpcStatus reads grpc-status from a response head (-1 when absent).
+func grpcStatus(r *http1.Response) int {
+	v, ok := r.Header("grpc-status")
+	if !ok || len(v) == 0 || len(v) > 2 {
+		return -1
+	}
+	n := 0
+	for _, b := range v {
+		if b < '0' || b > '9' {
+			return -1
+		}
+		n = n*10 + int(b-'0')
+	}
+	return n
+}

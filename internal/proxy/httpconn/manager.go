@@ -1,0 +1,161 @@
+// Package httpconn is the proxy's HTTP connection manager: it takes accepted
+// connections of an HTTP listener, tells HTTP/2's preface from HTTP/1.1,
+// serves HTTP/1.1 on the http1 codec with the whole exchange (request in,
+// upstream round trip, response out) on the connection's own goroutine, and
+// hands HTTP/2 connections to the h2 package's server.
+package httpconn
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/loom-mesh/loom/internal/proxy/h2"
+	"github.com/loom-mesh/loom/internal/proxy/http1"
+	"github.com/loom-mesh/loom/internal/proxy/router"
+)
+
+// Manager serves the connections of one HTTP listener. Its state pointer is
+// swapped on config updates; every request loads it once.
+type Manager struct {
+	state  *atomic.Pointer[router.Listener]
+	codec  *http1.Pool
+	logger *slog.Logger
+
+	h2srv   *http.Server
+	h2conns *connListener
+
+	draining atomic.Bool
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	wg       sync.WaitGroup // ServeConn calls in progress
+}
+
+// New returns a Manager for the listener whose state st points to.
+func New(st *atomic.Pointer[router.Listener], codec *http1.Pool, logger *slog.Logger) *Manager {
+	m := &Manager{state: st, codec: codec, logger: logger, conns: make(map[*conn]struct{})}
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true)
+	m.h2conns = newConnListener()
+	m.h2srv = &http.Server{
+		Handler:   &h2.Handler{State: st, Logger: logger},
+		Protocols: &protos,
+		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		HTTP2:     &http.HTTP2Config{MaxConcurrentStreams: 1000},
+	}
+	return m
+}
+
+// Run serves the HTTP/2 connections handed over by ServeConn until Drain or
+// Close stops the HTTP/2 server.
+func (m *Manager) Run() {
+	err := m.h2srv.Serve(m.h2conns)
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		m.logger.Error("http/2 server stopped", "error", err)
+	}
+}
+
+// Serve serves an accepted connection on a goroutine of its own, owned by the
+// manager (Drain waits for it). Call it from the accept loop only, and never
+// after Drain started.
+func (m *Manager) Serve(ctx context.Context, nc net.Conn) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.serveConn(ctx, nc)
+	}()
+}
+
+func (m *Manager) serveConn(ctx context.Context, nc net.Conn) {
+	sc := m.codec.NewServerConn(nc)
+	isH2, err := sc.IsHTTP2Preface()
+	if err != nil {
+		sc.Close()
+		return
+	}
+	if isH2 {
+		c, pending := sc.Detach()
+		if !m.h2conns.hand(&prefixConn{Conn: c, pending: pending}) {
+			c.Close()
+		}
+		return
+	}
+	c := &conn{m: m, sc: sc}
+	if !m.track(c) {
+		sc.Close()
+		return
+	}
+	defer m.untrack(c)
+	c.serve(ctx)
+}
+
+func (m *Manager) track(c *conn) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.draining.Load() {
+		return false
+	}
+	m.conns[c] = struct{}{}
+	return true
+}
+
+func (m *Manager) untrack(c *conn) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.conns, c)
+}
+
+// Drain stops the listener's connections gracefully: HTTP/1.1 connections
+// waiting for a request close, busy ones close after their current response
+// (sent with Connection: close), HTTP/2 connections get GOAWAY and close when
+// their streams end. It returns when every connection is gone or ctx ends,
+// then closes whatever is left.
+func (m *Manager) Drain(ctx context.Context) {
+	m.draining.Store(true)
+	m.mu.Lock()
+	for c := range m.conns {
+		c.closeIfIdle()
+	}
+	m.mu.Unlock()
+	h2done := make(chan struct{})
+	go func() {
+		defer close(h2done)
+		if m.h2srv.Shutdown(ctx) != nil {
+			m.h2srv.Close()
+		}
+	}()
+	h1done := make(chan struct{})
+	go func() {
+		defer close(h1done)
+		m.wg.Wait()
+	}()
+	select {
+	case <-h1done:
+	case <-ctx.Done():
+		m.closeAll()
+		<-h1done
+	}
+	<-h2done
+}
+
+// Close stops everything now.
+func (m *Manager) Close() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.Drain(ctx)
+}
+
+func (m *Manager) closeAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for c := range m.conns {
+		c.sc.Conn().Close()
+	}
+}
+
+// Draining reports whether the manager is draining.
+func (m *Manager) Draining() bool { return m.draining.Load() }

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"github.com/loom-mesh/loom/internal/proxy/listener"
+	"github.com/loom-mesh/loom/internal/proxy/snapshot"
+)
+
+// Apply installs a snapshot: clusters first (so routes resolve to them),
+// then listeners. It binds sockets (a local operation) but never waits on
+// the network; a listener that cannot bind yet is retried every second.
+func (s *Server) Apply(snap *snapshot.Snapshot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining.Load() {
+		return
+	}
+	s.Clusters.Apply(snap)
+	s.snap = snap
+	s.applyListeners(snap)
+	s.applied.Store(true)
+}
+
+// applyListeners reconciles the bound listeners with snap. s.mu is held.
+func (s *Server) applyListeners(snap *snapshot.Snapshot) {
+	c := s.newCompiler(snap)
+	pending := make(map[string]*listener.Config)
+	for name, cfg := range snap.Listeners {
+		if !s.applyListener(c, name, cfg) {
+			pending[name] = cfg
+		}
+	}
+	for name, a := range s.listeners {
+		if _, ok := snap.Listeners[name]; !ok {
+			delete(s.listeners, name)
+			s.Logger.Info("listener removed; draining", "listener", name)
+			s.drainLater(a)
+		}
+	}
+	s.pending = pending
+	s.tables = c.tables
+}
+
+// applyListener adds, updates or replaces one listener. It returns false
+// when the listener is not serving yet (warming or bind failure).
+func (s *Server) applyListener(c *compiler, name string, cfg *listener.Config) bool {
+	hs, ts, ok := c.state(cfg)
+	a := s.listeners[name]
+	if !ok {
+		if a == nil || a.cfg.Chain.HTTP == nil {
+			s.Logger.Debug("listener warming: waiting for its routes", "listener", name)
+			return false
+		}
+		// Keep serving the previous routes until the new ones arrive.
+		hs = a.httpState.Load()
+	}
+	if a != nil && sameSocket(a.cfg, cfg) {
+		a.cfg = cfg
+		if cfg.Chain.HTTP != nil {
+			a.httpState.Store(hs)
+		} else {
+			a.tcpState.Store(ts)
+		}
+		return ok
+	}
+	if a != nil {
+		// Address or protocol changed: a new socket is needed.
+		delete(s.listeners, name)
+		s.drainLater(a)
+	}
+	na, err := s.start(cfg, hs, ts)
+	if err != nil {
+		s.Logger.Error("listener bind failed; retrying", "listener", name, "address", cfg.Address, "error", err)
+		return false
+	}
+	s.Logger.Info("listener serving", "listener", name, "address", na.ln.Addr().String())
+	s.listeners[name] = na
+	return ok
+}

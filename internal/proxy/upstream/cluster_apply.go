@@ -1,0 +1,116 @@
+package upstream
+
+import (
+	"net/netip"
+
+	"github.com/loom-mesh/loom/internal/proxy/cluster"
+	"github.com/loom-mesh/loom/internal/proxy/lb"
+)
+
+// update installs a new config and endpoint set. Hosts that stay keep their
+// pools; hosts that left are closed (their in-flight requests finish).
+func (c *Cluster) update(cfg *cluster.Config, eps *cluster.Endpoints, reg lb.Registry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	chosen := selectEndpoints(eps)
+	next := make(map[netip.AddrPort]*Host, len(chosen))
+	hosts := make([]*Host, 0, len(chosen))
+	lbHosts := make([]lb.Host, 0, len(chosen))
+	for _, ep := range chosen {
+		if _, dup := next[ep.Addr]; dup {
+			continue
+		}
+		h := c.hosts[ep.Addr]
+		if h == nil {
+			h = c.newHost(ep.Addr)
+		}
+		h.weight.Store(max(1, ep.Weight))
+		next[ep.Addr] = h
+		hosts = append(hosts, h)
+		lbHosts = append(lbHosts, h)
+	}
+	for addr, h := range c.hosts {
+		if next[addr] == nil {
+			h.close()
+		}
+	}
+	c.hosts = next
+	picker, err := reg.Build(cfg.LB, lbHosts, c.rnd)
+	if err != nil {
+		picker = lb.NewRoundRobin(lbHosts, c.rnd)
+	}
+	c.state.Store(&clusterState{cfg: cfg, hosts: hosts, picker: picker})
+}
+
+// selectEndpoints keeps the endpoints of the best (lowest) priority that has
+// any, healthy ones only unless none is healthy (Envoy's panic mode: better
+// to try every endpoint than to fail every request).
+func selectEndpoints(eps *cluster.Endpoints) []cluster.Endpoint {
+	if eps == nil {
+		return nil
+	}
+	best := ^uint32(0)
+	for _, l := range eps.Localities {
+		if len(l.Endpoints) > 0 && l.Priority < best {
+			best = l.Priority
+		}
+	}
+	var all, healthy []cluster.Endpoint
+	for _, l := range eps.Localities {
+		if l.Priority != best {
+			continue
+		}
+		for _, ep := range l.Endpoints {
+			if !ep.Addr.IsValid() {
+				continue
+			}
+			all = append(all, ep)
+			if ep.Healthy {
+				healthy = append(healthy, ep)
+			}
+		}
+	}
+	if len(healthy) == 0 {
+		return all
+	}
+	return healthy
+}
+
+func (c *Cluster) newHost(addr netip.AddrPort) *Host {
+	h := &Host{Addr: addr}
+	h.h1 = newH1Pool(c.codec, h, c)
+	h.h2 = newH2Pool(h, c)
+	return h
+}
+
+// remove closes every host; the cluster left the config.
+func (c *Cluster) remove() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, h := range c.hosts {
+		h.close()
+	}
+	c.hosts = map[netip.AddrPort]*Host{}
+	c.removed = true
+	c.state.Store(&clusterState{cfg: c.state.Load().cfg, picker: lb.NewRandom(nil, c.rnd)})
+}
+
+// evict runs each host's idle-connection eviction.
+func (c *Cluster) evict() {
+	c.mu.Lock()
+	hosts := make([]*Host, 0, len(c.hosts))
+	for _, h := range c.hosts {
+		hosts = append(hosts, h)
+	}
+	c.mu.Unlock()
+	for _, h := range hosts {
+		h.h1.evict()
+		h.h2.evict()
+	}
+}
+
+func (h *Host) close() {
+	h.h1.close()
+	h.h2.close()
+	h.bridge.close()
+}

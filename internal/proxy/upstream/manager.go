@@ -1,0 +1,145 @@
+// Package upstream is the proxy's cluster manager: the live clusters named by
+// the config, their endpoints, load balancers and circuit breakers, and the
+// connection pools keyed by endpoint that survive config swaps.
+package upstream
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/loom-mesh/loom/internal/proxy/cluster"
+	"github.com/loom-mesh/loom/internal/proxy/http1"
+	"github.com/loom-mesh/loom/internal/proxy/lb"
+	"github.com/loom-mesh/loom/internal/proxy/snapshot"
+	"github.com/loom-mesh/loom/internal/proxy/stats"
+)
+
+// janitorPeriod is how often idle connections are checked and evicted.
+const janitorPeriod = time.Second
+
+// Manager owns every cluster. Apply installs a snapshot's clusters; Lookup
+// resolves names (once per config, by the listener manager).
+type Manager struct {
+	logger   *slog.Logger
+	stats    *stats.Store
+	codec    *http1.Pool
+	registry lb.Registry
+
+	mu       sync.Mutex
+	clusters map[string]*Cluster
+	dns      map[string]*dnsResolver
+	dnsWake  chan struct{}
+}
+
+// NewManager returns an empty manager whose HTTP/1.1 connections take their
+// buffers from codec. Run must be called for idle eviction and DNS resolution.
+func NewManager(logger *slog.Logger, st *stats.Store, codec *http1.Pool) *Manager {
+	return &Manager{
+		logger:   logger,
+		stats:    st,
+		codec:    codec,
+		registry: lb.DefaultRegistry(),
+		clusters: make(map[string]*Cluster),
+		dns:      make(map[string]*dnsResolver),
+		dnsWake:  make(chan struct{}, 1),
+	}
+}
+
+// Apply installs the clusters of snap: new ones are created, changed ones
+// get the new settings and endpoints (keeping pools of endpoints that stay),
+// removed ones close their idle connections.
+func (m *Manager) Apply(snap *snapshot.Snapshot) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name, cfg := range snap.Clusters {
+		c := m.clusters[name]
+		if c == nil {
+			c = newCluster(name, m.stats.Cluster(name), m.codec)
+			m.clusters[name] = c
+		}
+		c.update(cfg, m.endpointsFor(cfg, snap), m.registry)
+	}
+	for name, c := range m.clusters {
+		if _, ok := snap.Clusters[name]; !ok {
+			c.remove()
+			delete(m.clusters, name)
+			delete(m.dns, name)
+		}
+	}
+	select {
+	case m.dnsWake <- struct{}{}:
+	default:
+	}
+}
+
+// endpointsFor returns a cluster's endpoints: inline for STATIC, from the
+// snapshot's assignments for EDS, the last resolution for STRICT_DNS.
+func (m *Manager) endpointsFor(cfg *cluster.Config, snap *snapshot.Snapshot) *cluster.Endpoints {
+	switch cfg.Discovery {
+	case cluster.EDS:
+		name := cfg.EDSServiceName
+		if name == "" {
+			name = cfg.Name
+		}
+		return snap.Endpoints[name]
+	case cluster.StrictDNS:
+		r := m.dns[cfg.Name]
+		if r == nil || !r.sameTargets(cfg) {
+			r = newDNSResolver(cfg)
+			m.dns[cfg.Name] = r
+		}
+		return r.current()
+	}
+	return cfg.Endpoints
+}
+
+// Lookup returns the live cluster named name, or nil.
+func (m *Manager) Lookup(name string) *Cluster {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.clusters[name]
+}
+
+// Run evicts idle connections and resolves STRICT_DNS clusters until ctx
+// ends, then closes every pool.
+func (m *Manager) Run(ctx context.Context) {
+	tick := time.NewTicker(janitorPeriod)
+	defer tick.Stop()
+	defer m.closeAll()
+	for {
+		m.resolveDue(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			m.evict()
+		case <-m.dnsWake:
+		}
+	}
+}
+
+func (m *Manager) evict() {
+	for _, c := range m.snapshotClusters() {
+		c.evict()
+	}
+}
+
+func (m *Manager) snapshotClusters() []*Cluster {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*Cluster, 0, len(m.clusters))
+	for _, c := range m.clusters {
+		out = append(out, c)
+	}
+	return out
+}
+
+func (m *Manager) closeAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.clusters {
+		c.remove()
+	}
+}
