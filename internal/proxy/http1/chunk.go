@@ -37,13 +37,11 @@ func hexValue(c byte) (byte, bool) {
 }
 
 // validChunkExt checks *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ).
+// Whitespace is allowed only around the separators, not at the end.
 func validChunkExt(b []byte) bool {
-	for {
+	for len(b) > 0 {
 		b = skipBWS(b)
-		if len(b) == 0 {
-			return true
-		}
-		if b[0] != ';' {
+		if len(b) == 0 || b[0] != ';' {
 			return false
 		}
 		b = skipBWS(b[1:])
@@ -51,16 +49,15 @@ func validChunkExt(b []byte) bool {
 		if n == 0 {
 			return false
 		}
-		b = skipBWS(b[n:])
-		if len(b) == 0 || b[0] != '=' {
-			continue
-		}
-		b = skipBWS(b[1:])
-		var ok bool
-		if b, ok = skipExtValue(b); !ok {
-			return false
+		b = b[n:]
+		if rest := skipBWS(b); len(rest) > 0 && rest[0] == '=' {
+			var ok bool
+			if b, ok = skipExtValue(skipBWS(rest[1:])); !ok {
+				return false
+			}
 		}
 	}
+	return true
 }
 
 func skipBWS(b []byte) []byte {

@@ -12,9 +12,8 @@ type Request struct {
 	query     []byte // after '?', without it
 	hasQuery  bool
 	authority []byte // absolute-form authority, else the Host field
-	hasHost   bool
-	hasCL     bool  // a Content-Length field was present (kept, even when 0)
-	minor     uint8 // HTTP/1.minor (0 or 1)
+	hasCL     bool   // a Content-Length field was present (kept, even when 0)
+	minor     uint8  // HTTP/1.minor (0 or 1)
 	headers   Headers
 
 	framing       bodyKind

@@ -130,7 +130,6 @@ func (r *Request) interpretFields() error {
 	if fi.hosts == 0 && r.minor == 1 {
 		return protoErr(Downstream, Malformed, "missing Host field")
 	}
-	r.hasHost = fi.hosts == 1
 	if r.authority == nil {
 		r.authority = fi.host
 	}

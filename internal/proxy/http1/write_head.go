@@ -31,10 +31,10 @@ func AppendRequestHead(dst []byte, r *Request, ed *RequestEdit) []byte {
 	dst = append(dst, ' ')
 	dst = r.appendTarget(dst, ed)
 	dst = append(dst, " HTTP/1.1\r\n"...)
-	switch {
-	case ed.Host != "":
+	// HTTP/1.1 requires Host, empty when the authority is unknown (RFC 9112 3.2).
+	if ed.Host != "" {
 		dst = appendFieldString(dst, "Host", ed.Host)
-	case len(r.authority) > 0 || r.hasHost:
+	} else {
 		dst = appendFieldBytes(dst, []byte("Host"), r.authority)
 	}
 	dst = r.appendForwardedFields(dst, ed.Headers)

@@ -46,7 +46,7 @@ func TestAppendRequestHead(t *testing.T) {
 	}, {
 		name: "HTTP/1.0 request goes out as 1.1",
 		in:   "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-		want: "GET / HTTP/1.1\r\n\r\n",
+		want: "GET / HTTP/1.1\r\nHost: \r\n\r\n",
 	}, {
 		name: "host and path rewrite with header edits in layers",
 		in:   "GET /old/x?y HTTP/1.1\r\nHost: h\r\nX-Secret: s\r\nx-shared: orig\r\nX-Multi: 1\r\n\r\n",
