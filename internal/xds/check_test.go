@@ -3,6 +3,7 @@ package xds
 import (
 	"iter"
 	"maps"
+	"slices"
 	"testing"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
@@ -96,3 +97,5 @@ func checkRouteClusters(t *testing.T, where string, rc *routev3.RouteConfigurati
 		}
 	}
 }
+
+func slicesSort(s []string) { slices.Sort(s) }

@@ -17,11 +17,11 @@ type clusterKey struct {
 	rule        string // the DestinationRule's key and revision; "" for none
 }
 
-// loadAssignmentKey is everything a ClusterLoadAssignment is built from.
+// loadAssignmentKey is everything a ClusterLoadAssignment is built from: a
+// change to one subset's endpoints leaves the other subsets' alone.
 type loadAssignmentKey struct {
-	name       string
-	epRevision uint64
-	rule       string // for the subset's labels
+	name      string
+	endpoints uint64 // fingerprint of the (subset's) endpoints
 }
 
 // addServiceClusters adds the clusters of one service port: the plain one and
@@ -53,9 +53,9 @@ func (p *Push) addCluster(s *scope, svc *registry.Service, port registry.Port, d
 	if svc.Resolution != registry.ResolutionStatic {
 		return
 	}
-	s.endpoints[name] = p.resources.get(loadAssignmentKey{name: name, epRevision: epRevision, rule: rule}, func() *Resource {
-		cla := loadAssignment(name, p.Registry.Endpoints(svc.Hostname, port.Number), subset.GetLabels(), true)
-		return p.newResource(resourcev3.EndpointType, name, cla)
+	eps := subsetEndpoints(p.Registry.Endpoints(svc.Hostname, port.Number), subset.GetLabels())
+	s.endpoints[name] = p.resources.get(loadAssignmentKey{name: name, endpoints: endpointsFingerprint(eps)}, func() *Resource {
+		return p.newResource(resourcev3.EndpointType, name, loadAssignment(name, eps, nil, true))
 	})
 }
 

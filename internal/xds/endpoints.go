@@ -65,3 +65,29 @@ func singleEndpoint(name string, ap netip.AddrPort) *endpointv3.ClusterLoadAssig
 		}},
 	}}}
 }
+
+// subsetEndpoints returns the endpoints whose labels match subset (all for nil).
+func subsetEndpoints(eps []*registry.Endpoint, subset map[string]string) []*registry.Endpoint {
+	if len(subset) == 0 {
+		return eps
+	}
+	var out []*registry.Endpoint
+	for _, e := range eps {
+		if registry.LabelsMatch(subset, e.Labels) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// endpointsFingerprint hashes what a load assignment shows of endpoints.
+func endpointsFingerprint(eps []*registry.Endpoint) uint64 {
+	f := newFingerprint()
+	for _, e := range eps {
+		f.str(e.Address)
+		f.num(uint64(e.Port))
+		f.num(uint64(e.Weight))
+		f.str(e.Locality.String())
+	}
+	return f.sum()
+}
