@@ -54,6 +54,9 @@ func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
 	if req.streamed {
 		return ErrNotReplayable
 	}
+	if c.exchanges > 0 && !c.Reusable() {
+		return ErrNotReusable
+	}
 	c.exchanges++
 	c.readMark, c.final, c.resp = c.wire.read, false, nil
 	c.closeAfter = c.closeAfter || ed != nil && ed.Close
@@ -102,7 +105,8 @@ func (c *ClientConn) writeRequestBody(req *Request) error {
 }
 
 // ReadResponse reads the next response head for req into resp; req's method
-// and upgrade request decide the body rules (HEAD, CONNECT, 101). Interim
+// and upgrade request decide the body rules (HEAD, CONNECT, 101); a nil req
+// is taken as a GET. Interim
 // responses (resp.Interim) are returned too; read again for the final one.
 // Errors: *IOError (Side Upstream; wraps io.EOF when the upstream closed
 // before any byte, see RetrySafe) or *Error (Side Upstream) for a bad head.
@@ -114,7 +118,11 @@ func (c *ClientConn) ReadResponse(resp *Response, req *Request) error {
 	raw, err := readHead(c.br, resp.raw[:0], c.pool.cfg.MaxHeadBytes, headResponse, Upstream)
 	resp.raw = raw
 	if err == nil {
-		err = resp.parse(c.pool.cfg.MaxHeaders, req.IsMethod("HEAD"), req.IsMethod("CONNECT"), req.upgrade != nil)
+		head, connect, upgrade := false, false, false
+		if req != nil {
+			head, connect, upgrade = req.IsMethod("HEAD"), req.IsMethod("CONNECT"), req.upgrade != nil
+		}
+		err = resp.parse(c.pool.cfg.MaxHeaders, head, connect, upgrade)
 	}
 	if err != nil {
 		c.broken = true

@@ -92,6 +92,10 @@ func (e *IOError) Unwrap() error { return e.Err }
 // body was already streamed to another upstream and was not buffered.
 var ErrNotReplayable = errors.New("http1: request body already sent and not buffered")
 
+// ErrNotReusable is returned by ClientConn.WriteRequest on a connection
+// whose previous exchange did not leave it Reusable.
+var ErrNotReusable = errors.New("http1: upstream connection not reusable")
+
 // ErrDetached is returned by operations on a connection after Detach or Close.
 var ErrDetached = errors.New("http1: connection detached or closed")
 

@@ -95,7 +95,7 @@ func (r *Request) parseAbsoluteTarget(t []byte) error {
 		end = len(rest)
 	}
 	r.authority = rest[:end]
-	if len(r.authority) == 0 || bytes.IndexByte(r.authority, '@') >= 0 {
+	if len(r.authority) == 0 || !validAuthority(r.authority) {
 		return protoErr(Downstream, Malformed, "invalid authority in request target")
 	}
 	pq := rest[end:]
@@ -132,6 +132,9 @@ func (r *Request) interpretFields() error {
 	}
 	if r.authority == nil {
 		r.authority = fi.host
+	}
+	if !validAuthority(r.authority) {
+		return protoErr(Downstream, Malformed, "invalid Host")
 	}
 	if err := r.setFraming(&fi); err != nil {
 		return err

@@ -93,6 +93,10 @@ func (c *ServerConn) Close() error {
 		return nil
 	}
 	linger := c.badHead || c.req != nil && !c.body.done()
+	if c.req != nil && c.req.body != nil {
+		c.pool.putBody(c.req.body)
+		c.req.body, c.req.bodyDone = nil, false
+	}
 	c.release()
 	if linger {
 		c.linger()

@@ -1,5 +1,7 @@
 package http1
 
+import "strings"
+
 // tchar bits (RFC 9110 5.6.2) for bytes 0-63 and 64-127.
 const (
 	tokenLow uint64 = 1<<'!' | 1<<'#' | 1<<'$' | 1<<'%' | 1<<'&' | 1<<'\'' |
@@ -136,4 +138,19 @@ func nextListElem(b []byte) (elem, rest []byte) {
 		}
 	}
 	return trimOWS(b), nil
+}
+
+// validAuthority accepts uri-host [":" port] characters (RFC 3986: unreserved,
+// sub-delims, ':', '[', ']' and pct-encoding's '%'); it rejects userinfo ('@'),
+// path and query delimiters, whitespace and everything non-ASCII.
+func validAuthority(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;=:[]%", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
