@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"fmt"
 	"net"
 	"net/http"
@@ -98,16 +99,19 @@ func (c *child) waitReady(ctx context.Context) error {
 
 // heap returns the live heap after a full GC.
 func (c *child) heap() (uint64, error) {
+	ms, err := c.memStats()
+	return ms.HeapAlloc, err
+}
+
+func (c *child) memStats() (memStats, error) {
+	var ms memStats
 	resp, err := http.Get("http://" + c.spec.StatsAddress + "/heap")
 	if err != nil {
-		return 0, err
+		return ms, err
 	}
 	defer resp.Body.Close()
-	var v struct{ HeapAlloc uint64 }
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		return 0, err
-	}
-	return v.HeapAlloc, nil
+	err = json.NewDecoder(resp.Body).Decode(&ms)
+	return ms, err
 }
 
 // cpu returns the process's user+system CPU time so far.
@@ -168,4 +172,23 @@ func freePorts(n int) ([]string, error) {
 		addrs = append(addrs, l.Addr().String())
 	}
 	return addrs, nil
+}
+
+// profile records a CPU profile of the control plane until the returned
+// function is called (at most 60 s).
+func (c *child) profile(path string) func() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get("http://" + c.spec.StatsAddress + "/debug/pprof/profile?seconds=20")
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+		if f, err := os.Create(path); err == nil {
+			_, _ = io.Copy(f, resp.Body)
+			f.Close()
+		}
+	}()
+	return func() { <-done }
 }

@@ -54,9 +54,16 @@ func runScenario(ctx context.Context, o options, impl string, n, services int) (
 	if err := measureMemory(cp, &r, o.settle); err != nil {
 		return r, err
 	}
-	progress("  %d proxies synced; heap %.1f MB → %.1f MB", n, mb(r.heap0), mb(r.heapN))
+	if ms, err := cp.memStats(); err == nil {
+		progress("  %d proxies synced; heap %.1f MB → %.1f MB (heap sys %.0f MB, released %.0f MB, stacks %.0f MB, %d goroutines), RSS %.0f MB",
+			n, mb(r.heap0), mb(r.heapN), mb(ms.HeapSys), mb(ms.HeapReleased), mb(ms.StackInuse), ms.Goroutines, mb(r.rss))
+	}
 	if r.route, r.routeCPU, err = repeat(ctx, o, cp, fl, adstest.RouteType, func(i int) error { return m.setRouteWeight(80 - 10*((i+1)%2)) }); err != nil {
 		return r, fmt.Errorf("route change: %w", err)
+	}
+	if o.profile != "" {
+		stopProfile := cp.profile(filepath.Join(o.profile, fmt.Sprintf("%s-%d-%d-endpoint.pprof", impl, n, services)))
+		defer stopProfile()
 	}
 	if r.endpoint, r.epCPU, err = repeat(ctx, o, cp, fl, adstest.EndpointType, func(i int) error { return m.moveEndpoint(i%2 == 0) }); err != nil {
 		return r, fmt.Errorf("endpoint change: %w", err)

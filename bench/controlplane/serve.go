@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -46,6 +47,8 @@ func serveChild(spec childSpec) error {
 
 func statsHandler(ready *atomic.Bool) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -56,7 +59,13 @@ func statsHandler(ready *atomic.Bool) http.Handler {
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		_ = json.NewEncoder(w).Encode(struct{ HeapAlloc uint64 }{ms.HeapAlloc})
+		_ = json.NewEncoder(w).Encode(memStats{ms.HeapAlloc, ms.HeapSys, ms.HeapReleased, ms.StackInuse, ms.Sys, runtime.NumGoroutine()})
 	})
 	return mux
+}
+
+// memStats is what /heap reports, after a full GC.
+type memStats struct {
+	HeapAlloc, HeapSys, HeapReleased, StackInuse, Sys uint64
+	Goroutines                                      int
 }

@@ -53,14 +53,18 @@ func (s *Server) OnStreamDeltaRequest(id int64, req *discovery.DeltaDiscoveryReq
 // OnStreamResponse records the version and nonce sent.
 func (s *Server) OnStreamResponse(_ context.Context, id int64, _ *discovery.DiscoveryRequest, resp *discovery.DiscoveryResponse) {
 	if c := s.connByStream(id); c != nil {
-		c.recordSent(resp.GetTypeUrl(), resp.GetVersionInfo(), resp.GetNonce())
+		c.recordSent(resp.GetTypeUrl(), resp.GetVersionInfo(), resp.GetNonce(), func(ts *typeState) bool {
+			return ts.pending.out == resp
+		})
 	}
 }
 
 // OnStreamDeltaResponse records the version and nonce sent.
 func (s *Server) OnStreamDeltaResponse(id int64, _ *discovery.DeltaDiscoveryRequest, resp *discovery.DeltaDiscoveryResponse) {
 	if c := s.connByStream(id); c != nil {
-		c.recordSent(resp.GetTypeUrl(), resp.GetSystemVersionInfo(), resp.GetNonce())
+		c.recordSent(resp.GetTypeUrl(), resp.GetSystemVersionInfo(), resp.GetNonce(), func(ts *typeState) bool {
+			return ts.pendingDelta.deltaOut == resp
+		})
 	}
 }
 
@@ -144,9 +148,19 @@ func (c *conn) recordRequest(r request) {
 	ts.ackedAt = time.Now()
 }
 
-func (c *conn) recordSent(typeURL, version, nonce string) {
+// recordSent notes a response going out; isPending tells whether it is the
+// one last built (else what it was built from is unknown).
+func (c *conn) recordSent(typeURL, version, nonce string, isPending func(*typeState) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ts := c.typeState(typeURL)
 	ts.sentVersion, ts.sentNonce, ts.sentAt = version, nonce, time.Now()
+	switch {
+	case isPending(ts) && ts.pendingDelta.deltaOut != nil:
+		ts.sent = ts.pendingDelta
+	case isPending(ts):
+		ts.sent = ts.pending
+	default:
+		ts.sent = pendingResponse{}
+	}
 }

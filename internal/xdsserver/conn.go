@@ -3,6 +3,7 @@ package xdsserver
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -43,9 +44,20 @@ type typeState struct {
 
 	sentVersion, sentNonce string
 	sentAt                 time.Time
+	// pending is the response handed to go-control-plane last; once it is
+	// sent, sent says from which push and for which names it was built.
+	pending, pendingDelta, sent pendingResponse
 	ackedVersion           string
 	ackedAt                time.Time
 	lastNACK               *NACK
+}
+
+// pendingResponse identifies a response and what it was built from.
+type pendingResponse struct {
+	out      *discovery.DiscoveryResponse
+	deltaOut *discovery.DeltaDiscoveryResponse
+	seq      uint64   // c.seq the response was built from
+	names    []string // SotW: the request's resource names
 }
 
 // NACK is a response the proxy rejected.
@@ -88,8 +100,11 @@ func (c *conn) typeState(typeURL string) *typeState {
 func (c *conn) openWatch(typeURL string, w *watch) func() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.typeState(typeURL).watch = w
-	c.respond(typeURL)
+	ts := c.typeState(typeURL)
+	ts.watch = w
+	if !ts.answered(c.seq, w) {
+		c.respond(typeURL)
+	}
 	return func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -97,6 +112,20 @@ func (c *conn) openWatch(typeURL string, w *watch) func() {
 			ts.watch = nil
 		}
 	}
+}
+
+// answered reports whether w is the proxy answering (ACK or NACK) the last
+// response sent, with the same names, and nothing changed since it was built:
+// then there is nothing to send and no need to compare every resource again.
+func (ts *typeState) answered(seq uint64, w *watch) bool {
+	if len(ts.force) > 0 || ts.sent.seq != seq || seq == 0 {
+		return false
+	}
+	if w.deltaReq != nil {
+		return w.deltaReq.GetResponseNonce() == ts.sentNonce &&
+			len(w.deltaReq.GetResourceNamesSubscribe()) == 0 && len(w.deltaReq.GetResourceNamesUnsubscribe()) == 0
+	}
+	return w.sotwReq.GetResponseNonce() == ts.sentNonce && slices.Equal(w.sotwReq.GetResourceNames(), ts.sent.names)
 }
 
 // apply installs newly generated resources and sends every type whose

@@ -11,9 +11,9 @@ import (
 	"github.com/loom-mesh/loom/internal/xds"
 )
 
-// selected returns the resources of one type that a subscription covers,
-// sorted by name: all of them for a wildcard subscription, else the names
-// asked for that exist.
+// selected returns the resources of one type that a subscription covers:
+// all of them for a wildcard subscription, else the names asked for that
+// exist. Unsorted: only what is actually sent gets sorted.
 func selected(all map[string]*xds.Resource, sub cache.Subscription) []*xds.Resource {
 	var out []*xds.Resource
 	if sub.IsWildcard() {
@@ -28,8 +28,12 @@ func selected(all map[string]*xds.Resource, sub cache.Subscription) []*xds.Resou
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// sortEntries orders a response's resources by name, so output is deterministic.
+func sortEntries(es []entry) {
+	sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
 }
 
 // entry is one resource ready to send: its shared Any and content version.
@@ -56,9 +60,12 @@ func (c *conn) marshaled(rs []*xds.Resource) ([]entry, setVersion) {
 	return out, v
 }
 
-// respondSotW sends the full selected set when its version differs from
-// the one last sent on this stream. Non-wildcard types (RDS, EDS) carry only
-// the names the proxy asked for, as the xDS protocol allows.
+// respondSotW answers when the selected set's version differs from the one
+// last sent on this stream. Wildcard types (CDS, LDS) carry the full set, as
+// the protocol requires; the others (EDS, RDS) carry only the resources the
+// proxy asked for whose version differs from what this stream was sent, as
+// the protocol allows for them: an endpoint change sends one assignment, not
+// every one the proxy watches.
 func (c *conn) respondSotW(typeURL string, ts *typeState) bool {
 	w := ts.watch
 	rs := selected(c.resources[typeURL], w.sub)
@@ -70,15 +77,38 @@ func (c *conn) respondSotW(typeURL string, ts *typeState) bool {
 	if version == ts.sentVersion && len(ts.force) == 0 {
 		return false
 	}
+	var returned map[string]string
+	if !w.sub.IsWildcard() {
+		if entries, returned = changedOnly(entries, w.sub.ReturnedResources(), ts.force); len(entries) == 0 {
+			return false // names dropped or unsubscribed: SotW has nothing to send for them
+		}
+	}
+	sortEntries(entries)
 	anys := make([]*anypb.Any, len(entries))
 	for i, e := range entries {
 		anys[i] = e.any
 	}
-	return c.send(w, &sotwResponse{
-		req: w.sotwReq,
-		out: &discovery.DiscoveryResponse{VersionInfo: version, TypeUrl: typeURL, Resources: anys},
-		ctx: c.contextFor(),
-	}, nil)
+	out := &discovery.DiscoveryResponse{VersionInfo: version, TypeUrl: typeURL, Resources: anys}
+	if !c.send(w, &sotwResponse{req: w.sotwReq, out: out, returned: returned, ctx: c.contextFor()}, nil) {
+		return false
+	}
+	ts.pending = pendingResponse{out: out, seq: c.seq, names: w.sotwReq.GetResourceNames()}
+	return true
+}
+
+// changedOnly keeps the entries whose version differs from what the stream
+// holds (or that are forced), and returns what the stream holds after them.
+func changedOnly(entries []entry, held map[string]string, force map[string]struct{}) ([]entry, map[string]string) {
+	next := make(map[string]string, len(entries))
+	var out []entry
+	for _, e := range entries {
+		next[e.name] = e.version
+		_, forced := force[e.name]
+		if held[e.name] != e.version || forced {
+			out = append(out, e)
+		}
+	}
+	return out, next
 }
 
 // respondDelta sends the resources whose version differs from what the
@@ -88,13 +118,18 @@ func (c *conn) respondDelta(typeURL string, ts *typeState) bool {
 	entries, v := c.marshaled(selected(c.resources[typeURL], w.sub))
 	held := w.sub.ReturnedResources()
 	next := make(map[string]string, len(entries))
-	var out []*discovery.Resource
+	var send []entry
 	for _, e := range entries {
 		next[e.name] = e.version
 		_, forced := ts.force[e.name]
 		if held[e.name] != e.version || forced {
-			out = append(out, &discovery.Resource{Name: e.name, Version: e.version, Resource: e.any})
+			send = append(send, e)
 		}
+	}
+	sortEntries(send)
+	out := make([]*discovery.Resource, len(send))
+	for i, e := range send {
+		out[i] = &discovery.Resource{Name: e.name, Version: e.version, Resource: e.any}
 	}
 	var removed []string
 	for name := range held {
@@ -106,14 +141,19 @@ func (c *conn) respondDelta(typeURL string, ts *typeState) bool {
 	if len(out) == 0 && len(removed) == 0 && (ts.sentNonce != "" || !w.sub.IsWildcard()) {
 		return false
 	}
-	return c.send(w, nil, &deltaResponse{
+	resp := &deltaResponse{
 		req: w.deltaReq,
 		out: &discovery.DeltaDiscoveryResponse{
 			SystemVersionInfo: v.String(), TypeUrl: typeURL, Resources: out, RemovedResources: removed,
 		},
 		next: next,
 		ctx:  c.contextFor(),
-	})
+	}
+	if !c.send(w, nil, resp) {
+		return false
+	}
+	ts.pendingDelta = pendingResponse{deltaOut: resp.out, seq: c.seq}
+	return true
 }
 
 // send hands a response to go-control-plane without blocking: the channel
@@ -140,9 +180,10 @@ func (c *conn) send(w *watch, r cache.Response, d cache.DeltaResponse) bool {
 
 // sotwResponse is a state-of-the-world response built from shared Anys.
 type sotwResponse struct {
-	req *discovery.DiscoveryRequest
-	out *discovery.DiscoveryResponse
-	ctx context.Context
+	req      *discovery.DiscoveryRequest
+	out      *discovery.DiscoveryResponse
+	returned map[string]string // names and versions the stream holds (EDS, RDS); nil for wildcard types
+	ctx      context.Context
 }
 
 var _ cache.Response = (*sotwResponse)(nil)
@@ -155,10 +196,10 @@ func (r *sotwResponse) GetVersion() (string, error)             { return r.out.V
 func (r *sotwResponse) GetResponseVersion() string              { return r.out.VersionInfo }
 func (r *sotwResponse) GetContext() context.Context             { return r.ctx }
 
-// GetReturnedResources is nil: Loom tracks what each stream was sent itself
-// (typeState.sentVersion), so go-control-plane need not keep a per-name map
-// for every proxy.
-func (r *sotwResponse) GetReturnedResources() map[string]string { return nil }
+// GetReturnedResources is what the stream holds for a non-wildcard type,
+// which go-control-plane hands back with the next watch; nil for wildcard
+// types, which are always sent whole.
+func (r *sotwResponse) GetReturnedResources() map[string]string { return r.returned }
 
 // deltaResponse is an incremental response built from shared Anys.
 type deltaResponse struct {

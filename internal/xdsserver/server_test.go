@@ -80,26 +80,35 @@ func TestPushSendsOnlyChangedTypesToAffectedProxies(t *testing.T) {
 }
 
 func TestEndpointChangeSendsOnlyThatAssignment(t *testing.T) {
-	mesh := newTestMesh("a.default.svc.cluster.local", "b.default.svc.cluster.local")
-	h := startServer(t, mesh.generator())
-	p := h.connect(adstest.Options{Node: testNode("a", "default", 1), Delta: true})
-	p.wait(t, "initial sync", synced(""))
-	before := p.State(adstest.EndpointType)
+	for _, delta := range []bool{false, true} {
+		t.Run(protocolName(delta), func(t *testing.T) {
+			mesh := newTestMesh("a.default.svc.cluster.local", "b.default.svc.cluster.local")
+			h := startServer(t, mesh.generator())
+			p := h.connect(adstest.Options{Node: testNode("a", "default", 1), Delta: delta})
+			p.wait(t, "initial sync", synced(""))
+			before := p.State(adstest.EndpointType)
 
-	next := mesh.clone()
-	next.endpoints["b.default.svc.cluster.local"] = []string{"127.0.1.9"}
-	h.srv.Update(context.Background(), next.generator())
-	p.wait(t, "endpoint change", func(c *adstest.Client) bool {
-		return c.State(adstest.EndpointType).Responses == before.Responses+1
-	})
-	after := p.State(adstest.EndpointType)
-	name := "outbound|9080||b.default.svc.cluster.local"
-	if after.Resources[name] == before.Resources[name] {
-		t.Errorf("%s not updated", name)
-	}
-	other := "outbound|9080||a.default.svc.cluster.local"
-	if after.Resources[other] != before.Resources[other] {
-		t.Errorf("%s resent although unchanged", other)
+			next := mesh.clone()
+			next.endpoints["b.default.svc.cluster.local"] = []string{"127.0.1.9"}
+			h.srv.Update(context.Background(), next.generator())
+			p.wait(t, "endpoint change", func(c *adstest.Client) bool {
+				return c.State(adstest.EndpointType).Responses == before.Responses+1
+			})
+			after := p.State(adstest.EndpointType)
+			name := "outbound|9080||b.default.svc.cluster.local"
+			if after.Resources[name] == before.Resources[name] {
+				t.Errorf("%s not updated", name)
+			}
+			// Unchanged assignments are not resent, in SotW too (EDS is not a
+			// full-state type): the client still holds the very same Any.
+			other := "outbound|9080||a.default.svc.cluster.local"
+			if after.Resources[other] != before.Resources[other] {
+				t.Errorf("%s resent although unchanged", other)
+			}
+			if after.Version == before.Version {
+				t.Errorf("EDS version unchanged (%s) after an endpoint change", after.Version)
+			}
+		})
 	}
 }
 
