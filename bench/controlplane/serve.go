@@ -67,5 +67,5 @@ func statsHandler(ready *atomic.Bool) http.Handler {
 // memStats is what /heap reports, after a full GC.
 type memStats struct {
 	HeapAlloc, HeapSys, HeapReleased, StackInuse, Sys uint64
-	Goroutines                                      int
+	Goroutines                                        int
 }

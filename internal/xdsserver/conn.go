@@ -47,9 +47,9 @@ type typeState struct {
 	// pending is the response handed to go-control-plane last; once it is
 	// sent, sent says from which push and for which names it was built.
 	pending, pendingDelta, sent pendingResponse
-	ackedVersion           string
-	ackedAt                time.Time
-	lastNACK               *NACK
+	ackedVersion                string
+	ackedAt                     time.Time
+	lastNACK                    *NACK
 }
 
 // pendingResponse identifies a response and what it was built from.
