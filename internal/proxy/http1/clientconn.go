@@ -24,6 +24,8 @@ type ClientConn struct {
 	final      bool  // the current exchange's final response head was read
 	closeAfter bool  // the upstream will close, or we asked it to
 	broken     bool  // an error left the connection in an unknown state
+	// earlyResponse: writing the request failed with response bytes waiting.
+	earlyResponse bool
 	detached   bool
 }
 
@@ -45,8 +47,11 @@ func (c *ClientConn) Conn() net.Conn { return c.wire.conn }
 // whatever was not buffered, from the downstream connection req was read
 // from; a 100 Continue is sent to the client when its body is first needed.
 // It returns ErrNotReplayable when an earlier attempt already streamed part
-// of the body, an *IOError naming the failing side, or a downstream *Error
-// for a malformed request body.
+// of the body, ErrNotReusable when the connection's last exchange did not
+// leave it Reusable, an *IOError naming the failing side, or a downstream
+// *Error for a malformed request body. After an upstream write error, when
+// ResponseStarted is true the upstream answered early (say 413, then
+// closed): ReadResponse can still read that answer to relay it.
 func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
 	if c.detached {
 		return ErrDetached
@@ -58,11 +63,14 @@ func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
 		return ErrNotReusable
 	}
 	c.exchanges++
-	c.readMark, c.final, c.resp = c.wire.read, false, nil
+	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read, false, nil, false
 	c.closeAfter = c.closeAfter || ed != nil && ed.Close
 	c.scratch = AppendRequestHead(c.scratch[:0], req, ed)
 	if err := c.writeRequest(req); err != nil {
 		c.broken = true
+		if errorSide(err) == Upstream {
+			c.earlyResponse, _ = peek(c.wire.conn)
+		}
 		return err
 	}
 	return nil

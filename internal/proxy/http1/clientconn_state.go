@@ -23,8 +23,9 @@ func (c *ClientConn) Reused() bool { return c.exchanges > 1 }
 func (c *ClientConn) Requests() int { return c.exchanges }
 
 // ResponseStarted reports whether any byte arrived from the upstream since
-// the current request started.
-func (c *ClientConn) ResponseStarted() bool { return c.wire.read > c.readMark }
+// the current request started, including an early response that was
+// waiting when writing the request failed.
+func (c *ClientConn) ResponseStarted() bool { return c.wire.read > c.readMark || c.earlyResponse }
 
 // RetrySafe reports whether a failure of the current request is the
 // stale-keep-alive case: the connection had served a request before and not
@@ -67,7 +68,8 @@ func (c *ClientConn) PeerClosed() bool {
 	if c.detached || c.br.Buffered() > 0 {
 		return true
 	}
-	return peerClosed(c.wire.conn)
+	data, closed := peek(c.wire.conn)
+	return data || closed
 }
 
 // Detach hands the connection over (after a 101 or a CONNECT 2xx): it

@@ -260,3 +260,24 @@ func TestCloseLingersForUnreadBody(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An upstream that answers before reading the whole request body (413, then
+// close) gets its answer to the client instead of a 502.
+func TestEarlyUpstreamResponse(t *testing.T) {
+	upstream := rawUpstream(t, func(c net.Conn) {
+		skipHead(bufio.NewReader(c))
+		io.WriteString(c, "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 8\r\n\r\ntoo big!")
+	})
+	client, err := net.Dial("tcp", startTestProxy(t, &testProxy{upstream: upstream}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	go func() {
+		io.WriteString(client, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 8388608\r\n\r\n")
+		client.Write(bytes.Repeat([]byte("z"), 8<<20))
+	}()
+	if err := expectBytes(client, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big!"); err != nil {
+		t.Fatal(err)
+	}
+}

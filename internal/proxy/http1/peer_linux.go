@@ -7,23 +7,30 @@ import (
 	"syscall"
 )
 
-// peerClosed peeks at the socket without blocking: EOF or data on an idle
-// connection both mean it cannot be reused. Unknown cases report false.
-func peerClosed(conn net.Conn) bool {
+// peek looks at the socket without blocking or consuming: whether bytes are
+// waiting (data) and whether the peer closed or reset (closed). Connections
+// that are not sockets report neither.
+func peek(conn net.Conn) (data, closed bool) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
-		return false
+		return false, false
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return false
+		return false, false
 	}
-	closed := false
 	rerr := rc.Read(func(fd uintptr) bool {
 		var b [1]byte
 		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		closed = err == nil || err != syscall.EAGAIN && err != syscall.EINTR || n > 0
+		switch {
+		case n > 0:
+			data = true
+		case err == nil:
+			closed = true // orderly shutdown: recv returned 0
+		case err != syscall.EAGAIN && err != syscall.EINTR:
+			closed = true
+		}
 		return true
 	})
-	return closed || rerr != nil
+	return data, closed || rerr != nil
 }

@@ -4,4 +4,4 @@ package http1
 
 import "net"
 
-func peerClosed(net.Conn) bool { return false }
+func peek(net.Conn) (data, closed bool) { return false, false }

@@ -176,7 +176,7 @@ func (p *testProxy) fail(sc *ServerConn, err error) bool {
 }
 
 func (p *testProxy) roundTrip(sc *ServerConn, uc *ClientConn, req *Request, resp *Response) error {
-	if err := uc.WriteRequest(req, p.reqEdit); err != nil {
+	if err := uc.WriteRequest(req, p.reqEdit); err != nil && !(errorSide(err) == Upstream && uc.ResponseStarted()) {
 		return err
 	}
 	for {
