@@ -26,7 +26,7 @@ type ClientConn struct {
 	broken     bool  // an error left the connection in an unknown state
 	// earlyResponse: writing the request failed with response bytes waiting.
 	earlyResponse bool
-	detached   bool
+	detached      bool
 }
 
 // NewClientConn wraps an upstream connection, taking buffers from the pool.
