@@ -1,6 +1,7 @@
 package xdsclient
 
 import (
+	"github.com/loom-mesh/loom/internal/proxy/xdsclient/xdstest"
 	"testing"
 	"time"
 
@@ -11,13 +12,13 @@ import (
 
 func TestServerRestartKeepsConfigThenResyncs(t *testing.T) {
 	forBothProtocols(t, func(t *testing.T, delta bool) {
-		cp := startControlPlane(t, "127.0.0.1:0")
-		cp.set("1", baseMesh(t, "127.0.2.1").resources())
-		c, sink := startClient(t, cp.addr, delta, nil)
+		cp := xdstest.Start(t, "127.0.0.1:0")
+		set(cp, "1", xdstest.BaseMesh(t, "127.0.2.1"))
+		c, sink := startClient(t, cp.Addr, delta, nil)
 		<-c.Synced()
 		before := c.Snapshot()
 
-		cp.stop()
+		cp.Stop()
 		waitUntil(t, "the client to notice", func() bool { return !c.Status().Connected })
 		published := len(sink.all())
 		time.Sleep(300 * time.Millisecond) // several reconnection attempts
@@ -30,12 +31,12 @@ func TestServerRestartKeepsConfigThenResyncs(t *testing.T) {
 
 		// A new control plane on the same address, with other content: the
 		// client resyncs, including the removal of listener 9080.
-		cp2 := startControlPlane(t, cp.addr)
-		m := baseMesh(t, "127.0.2.9")
-		m.listeners = []types.Resource{httpListener(t, 9081, "9080")}
-		cp2.set("7", m.resources())
+		cp2 := xdstest.Start(t, cp.Addr)
+		m := xdstest.BaseMesh(t, "127.0.2.9")
+		m.Listeners = []types.Resource{xdstest.HTTPListener(t, 9081, "9080")}
+		set(cp2, "7", m)
 		sink.waitFor(t, "the new control plane's config", func(s *snapshot.Snapshot) bool {
-			return hasEndpoint(s, reviews, "127.0.2.9:9080") && s.Listeners[listenerName(9081)] != nil && s.Listeners[listenerName(9080)] == nil
+			return hasEndpoint(s, xdstest.Reviews, "127.0.2.9:9080") && s.Listeners[xdstest.ListenerName(9081)] != nil && s.Listeners[xdstest.ListenerName(9080)] == nil
 		})
 		if !c.Status().Connected {
 			t.Error("not connected after resync")

@@ -1,6 +1,7 @@
 package xdsclient
 
 import (
+	"github.com/loom-mesh/loom/internal/proxy/xdsclient/xdstest"
 	"slices"
 	"testing"
 	"time"
@@ -54,34 +55,34 @@ func waitWarming(t *testing.T, c *Client, want ...string) {
 
 func TestWarmingPublishesOnlyConsistentSnapshots(t *testing.T) {
 	forBothProtocols(t, func(t *testing.T, delta bool) {
-		cp := startControlPlane(t, "127.0.0.1:0")
-		m := baseMesh(t, "127.0.2.1")
-		cp.set("1", m.resources())
-		c, sink := startClient(t, cp.addr, delta, nil)
+		cp := xdstest.Start(t, "127.0.0.1:0")
+		m := xdstest.BaseMesh(t, "127.0.2.1")
+		set(cp, "1", m)
+		c, sink := startClient(t, cp.Addr, delta, nil)
 		<-c.Synced()
-		old9080 := c.Snapshot().Listeners[listenerName(9080)]
+		old9080 := c.Snapshot().Listeners[xdstest.ListenerName(9080)]
 
 		// A new listener whose route configuration (to a new EDS cluster)
 		// has not arrived, a new cluster without endpoints, and an update
 		// of listener 9080 to a route configuration not sent yet.
-		m.listeners = []types.Resource{httpListener(t, 9080, "9080-v2"), httpListener(t, 9090, "9090")}
-		m.clusters = append(m.clusters, edsCluster(ratings))
-		cp.set("2", m.resources())
+		m.Listeners = []types.Resource{xdstest.HTTPListener(t, 9080, "9080-v2"), xdstest.HTTPListener(t, 9090, "9090")}
+		m.Clusters = append(m.Clusters, xdstest.EDSCluster(ratings))
+		set(cp, "2", m)
 		waitWarming(t, c, "listener 127.0.0.1_9090", "listener 127.0.0.1_9080", "cluster "+ratings)
-		if s := c.Snapshot(); s.Listeners[listenerName(9090)] != nil || s.Clusters[ratings] != nil || s.Listeners[listenerName(9080)] != old9080 {
+		if s := c.Snapshot(); s.Listeners[xdstest.ListenerName(9090)] != nil || s.Clusters[ratings] != nil || s.Listeners[xdstest.ListenerName(9080)] != old9080 {
 			t.Fatalf("published before warm: %+v", s)
 		}
 
-		m.endpoints = append(m.endpoints, endpoints(ratings, "127.0.2.5"))
-		cp.set("3", m.resources())
+		m.Endpoints = append(m.Endpoints, xdstest.Endpoints(ratings, "127.0.2.5"))
+		set(cp, "3", m)
 		sink.waitFor(t, "cluster ratings", func(s *snapshot.Snapshot) bool { return s.Clusters[ratings] != nil })
 
-		m.routes = append(m.routes, routeConfig("9090", ratings), routeConfig("9080-v2", reviews, ratings))
-		cp.set("4", m.resources())
+		m.Routes = append(m.Routes, xdstest.RouteConfig("9090", ratings), xdstest.RouteConfig("9080-v2", xdstest.Reviews, ratings))
+		set(cp, "4", m)
 		s := sink.waitFor(t, "both listeners", func(s *snapshot.Snapshot) bool {
-			return s.Listeners[listenerName(9090)] != nil && s.Listeners[listenerName(9080)] != old9080
+			return s.Listeners[xdstest.ListenerName(9090)] != nil && s.Listeners[xdstest.ListenerName(9080)] != old9080
 		})
-		if got := s.Listeners[listenerName(9080)].Chain.HTTP.RouteConfigName; got != "9080-v2" {
+		if got := s.Listeners[xdstest.ListenerName(9080)].Chain.HTTP.RouteConfigName; got != "9080-v2" {
 			t.Errorf("listener 9080 routes by %q, want 9080-v2", got)
 		}
 		waitUntil(t, "route 9080 to be dropped", func() bool { return c.Snapshot().Routes["9080"] == nil })
@@ -91,13 +92,13 @@ func TestWarmingPublishesOnlyConsistentSnapshots(t *testing.T) {
 
 func TestWarmingTimeoutPublishesAnyway(t *testing.T) {
 	forBothProtocols(t, func(t *testing.T, delta bool) {
-		cp := startControlPlane(t, "127.0.0.1:0")
-		m := baseMesh(t, "127.0.2.1")
-		m.listeners = append(m.listeners, httpListener(t, 9090, "never-sent"))
-		cp.set("1", m.resources())
+		cp := xdstest.Start(t, "127.0.0.1:0")
+		m := xdstest.BaseMesh(t, "127.0.2.1")
+		m.Listeners = append(m.Listeners, xdstest.HTTPListener(t, 9090, "never-sent"))
+		set(cp, "1", m)
 		const timeout = 300 * time.Millisecond
 		start := time.Now()
-		c, _ := startClient(t, cp.addr, delta, func(c *Config) { c.InitialFetchTimeout = timeout })
+		c, _ := startClient(t, cp.Addr, delta, func(c *Config) { c.InitialFetchTimeout = timeout })
 		select {
 		case <-c.Synced():
 		case <-time.After(10 * time.Second):
@@ -107,7 +108,7 @@ func TestWarmingTimeoutPublishesAnyway(t *testing.T) {
 			t.Errorf("synced after %v, before the %v initial-fetch timeout", waited, timeout)
 		}
 		s := c.Snapshot()
-		if s.Listeners[listenerName(9090)] == nil || s.Routes["never-sent"] != nil || s.Listeners[listenerName(9080)] == nil {
+		if s.Listeners[xdstest.ListenerName(9090)] == nil || s.Routes["never-sent"] != nil || s.Listeners[xdstest.ListenerName(9080)] == nil {
 			t.Errorf("after the timeout: %+v", s)
 		}
 		if w := c.Status().Warming; len(w) != 0 {
