@@ -24,39 +24,61 @@ type loadAssignmentKey struct {
 	endpoints uint64 // fingerprint of the (subset's) endpoints
 }
 
-// addServiceClusters adds the clusters of one service port: the plain one and
-// one per subset of the DestinationRule that applies for the scope's namespace.
+// serviceClustersKey identifies the clusters of one service port under one
+// DestinationRule (or none); scopes of one push share them.
+type serviceClustersKey struct {
+	svc  *registry.Service
+	port uint32
+	dr   *destinationRule
+}
+
+// serviceClusters are the clusters (and load assignments, for EDS) of one
+// service port: the plain one and one per subset.
+type serviceClusters struct {
+	clusters  []*Resource
+	endpoints []*Resource
+}
+
+// addServiceClusters adds the clusters of one service port under the
+// DestinationRule that applies for the scope's namespace.
 func (p *Push) addServiceClusters(s *scope, svc *registry.Service, port registry.Port, ns string) {
 	if _, done := s.clusters[xdsmeta.OutboundCluster(svc.Hostname, port.Number, "")]; done {
 		return
 	}
 	dr := p.dr.lookup(svc.Hostname, ns, svc.Namespace, RootNamespace)
-	p.addCluster(s, svc, port, dr, nil)
-	if dr != nil {
-		for _, sub := range dr.spec.GetSubsets() {
-			p.addCluster(s, svc, port, dr, sub)
+	sc := p.serviceClusters.get(serviceClustersKey{svc, port.Number, dr}, func() *serviceClusters {
+		out := &serviceClusters{}
+		p.buildCluster(out, svc, port, dr, nil)
+		for _, sub := range dr.subsets() {
+			p.buildCluster(out, svc, port, dr, sub)
 		}
+		return out
+	})
+	for _, r := range sc.clusters {
+		s.clusters[r.Name] = r
+	}
+	for _, r := range sc.endpoints {
+		s.endpoints[r.Name] = r
 	}
 }
 
-func (p *Push) addCluster(s *scope, svc *registry.Service, port registry.Port, dr *destinationRule, subset *v1alpha3.Subset) {
+func (p *Push) buildCluster(out *serviceClusters, svc *registry.Service, port registry.Port, dr *destinationRule, subset *v1alpha3.Subset) {
 	name := xdsmeta.OutboundCluster(svc.Hostname, port.Number, subset.GetName())
-	epRevision := p.Registry.EndpointsRevision(svc.Hostname, port.Number)
 	rule := ruleRef(dr)
 	k := clusterKey{name: name, svcRevision: svc.Revision, rule: rule}
 	if svc.Resolution == registry.ResolutionDNS {
-		k.epRevision = epRevision
+		k.epRevision = p.Registry.EndpointsRevision(svc.Hostname, port.Number)
 	}
-	s.clusters[name] = p.resources.get(k, func() *Resource {
+	out.clusters = append(out.clusters, p.resources.get(k, func() *Resource {
 		return p.newResource(resourcev3.ClusterType, name, p.renderCluster(name, svc, port, dr, subset))
-	})
+	}))
 	if svc.Resolution != registry.ResolutionStatic {
 		return
 	}
 	eps := subsetEndpoints(p.Registry.Endpoints(svc.Hostname, port.Number), subset.GetLabels())
-	s.endpoints[name] = p.resources.get(loadAssignmentKey{name: name, endpoints: endpointsFingerprint(eps)}, func() *Resource {
+	out.endpoints = append(out.endpoints, p.resources.get(loadAssignmentKey{name: name, endpoints: endpointsFingerprint(eps)}, func() *Resource {
 		return p.newResource(resourcev3.EndpointType, name, loadAssignment(name, eps, nil, true))
-	})
+	}))
 }
 
 func ruleRef(dr *destinationRule) string {

@@ -28,6 +28,14 @@ func (dr *destinationRule) subset(name string) *v1alpha3.Subset {
 	return nil
 }
 
+// subsets returns the rule's subsets; none for a nil rule.
+func (dr *destinationRule) subsets() []*v1alpha3.Subset {
+	if dr == nil {
+		return nil
+	}
+	return dr.spec.GetSubsets()
+}
+
 // drIndex finds the DestinationRule that applies to a host.
 type drIndex struct {
 	byNS map[string][]*destinationRule

@@ -14,8 +14,11 @@ type sidecarIndex struct {
 }
 
 type namespaceSidecars struct {
-	fallback  *config.Object   // the selector-less one
-	selecting []*config.Object // with a workloadSelector, by name
+	fallback *config.Object // the selector-less one
+	// selecting indexes Sidecars with a workloadSelector by the first
+	// (sorted) `key=value` of their selector, so finding a workload's costs
+	// a lookup per workload label, not a scan of every Sidecar.
+	selecting map[string][]*config.Object
 }
 
 func newSidecarIndex(cfg *config.Snapshot, rootNS string) sidecarIndex {
@@ -27,12 +30,15 @@ func newSidecarIndex(cfg *config.Snapshot, rootNS string) sidecarIndex {
 		}
 		ns := ix.byNS[o.Namespace]
 		if ns == nil {
-			ns = &namespaceSidecars{}
+			ns = &namespaceSidecars{selecting: make(map[string][]*config.Object)}
 			ix.byNS[o.Namespace] = ns
 		}
+		sel := spec.GetWorkloadSelector().GetLabels()
 		switch {
-		case len(spec.GetWorkloadSelector().GetLabels()) > 0:
-			ns.selecting = append(ns.selecting, o)
+		case len(sel) > 0:
+			first := sortedKeys(sel)[0]
+			k := first + "=" + sel[first]
+			ns.selecting[k] = append(ns.selecting[k], o)
 		case ns.fallback == nil: // a second one is reported by the config analyzers
 			ns.fallback = o
 		}
@@ -47,13 +53,8 @@ func newSidecarIndex(cfg *config.Snapshot, rootNS string) sidecarIndex {
 // Unknown labels (nil) match no selector.
 func (ix *sidecarIndex) forWorkload(ns string, labels map[string]string) *config.Object {
 	if n := ix.byNS[ns]; n != nil {
-		if labels != nil {
-			for _, o := range n.selecting {
-				sel := o.Spec.(*v1alpha3.Sidecar).GetWorkloadSelector().GetLabels()
-				if registry.LabelsMatch(sel, labels) {
-					return o
-				}
-			}
+		if o := n.selected(labels); o != nil {
+			return o
 		}
 		if n.fallback != nil {
 			return n.fallback
@@ -63,4 +64,18 @@ func (ix *sidecarIndex) forWorkload(ns string, labels map[string]string) *config
 		return n.fallback
 	}
 	return nil
+}
+
+// selected returns the first Sidecar, by name, whose selector matches labels.
+func (n *namespaceSidecars) selected(labels map[string]string) *config.Object {
+	var best *config.Object
+	for k, v := range labels {
+		for _, o := range n.selecting[k+"="+v] {
+			sel := o.Spec.(*v1alpha3.Sidecar).GetWorkloadSelector().GetLabels()
+			if registry.LabelsMatch(sel, labels) && (best == nil || o.Name < best.Name) {
+				best = o
+			}
+		}
+	}
+	return best
 }

@@ -30,7 +30,9 @@ type Push struct {
 	analysis  []config.Problem
 	resources *resourceCache
 	scopes    *memo[scopeKey, *scope]
-	sidecarOf *memo[*registry.Workload, *config.Object]
+	// serviceClusters are shared by the push's scopes.
+	serviceClusters *memo[serviceClustersKey, *serviceClusters]
+	sidecarOf       *memo[*registry.Workload, *config.Object]
 
 	mu       sync.Mutex
 	reported map[config.Problem]bool // found while generating
@@ -43,15 +45,16 @@ type Push struct {
 // NewPush keeps no reference to prev itself; prev stays usable.
 func NewPush(cfg *config.Snapshot, reg *registry.Snapshot, prev *Push) *Push {
 	p := &Push{
-		Config:    cfg,
-		Registry:  reg,
-		Sequence:  1,
-		vs:        newVSIndex(cfg),
-		dr:        newDRIndex(cfg),
-		sidecars:  newSidecarIndex(cfg, RootNamespace),
-		scopes:    newMemo[scopeKey, *scope](),
-		sidecarOf: newMemo[*registry.Workload, *config.Object](),
-		reported:  make(map[config.Problem]bool),
+		Config:          cfg,
+		Registry:        reg,
+		Sequence:        1,
+		vs:              newVSIndex(cfg),
+		dr:              newDRIndex(cfg),
+		sidecars:        newSidecarIndex(cfg, RootNamespace),
+		scopes:          newMemo[scopeKey, *scope](),
+		serviceClusters: newMemo[serviceClustersKey, *serviceClusters](),
+		sidecarOf:       newMemo[*registry.Workload, *config.Object](),
+		reported:        make(map[config.Problem]bool),
 	}
 	var prevResources *resourceCache
 	if prev != nil {
