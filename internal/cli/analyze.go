@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/loom-mesh/loom/internal/config"
+	"github.com/loom-mesh/loom/internal/xds"
 )
 
 func newAnalyzeCommand() *cobra.Command {
@@ -42,5 +43,5 @@ field.path: reason. Exits 1 if any problem is an error, 0 otherwise.`,
 // the xDS generator's warnings about fields it does not act on yet. The
 // control plane passes the same list to config.NewDirSource.
 func extraAnalyzers() []config.Analyzer {
-	return nil
+	return []config.Analyzer{xds.Unsupported}
 }

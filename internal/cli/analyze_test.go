@@ -118,3 +118,13 @@ func TestAnalyzeDirectoryAndUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeRunsGeneratorWarnings: `loom analyze` reports what the xDS
+// generator does not act on yet, as the control plane does.
+func TestAnalyzeRunsGeneratorWarnings(t *testing.T) {
+	code, stdout, _ := runLoom(t, "analyze", "-f", filepath.Join(bookinfo, "destination-rule-all-mtls.yaml"))
+	want := filepath.Join(bookinfo, "destination-rule-all-mtls.yaml") + "#1: warning: DestinationRule default/reviews: spec.trafficPolicy.tls: "
+	if code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("exit %d, stdout:\n%s\nwant a line starting %q", code, stdout, want)
+	}
+}

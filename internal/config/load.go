@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -31,13 +32,12 @@ func (l Loader) Load(dir string) (*Snapshot, error) {
 	return l.LoadFiles(paths...), nil
 }
 
-// LoadFiles reads files; a file that cannot be read is a Problem, not an error.
+// LoadFiles reads files (each once, however often named); a file that cannot
+// be read is a Problem, not an error.
 func (l Loader) LoadFiles(paths ...string) *Snapshot {
-	sorted := append([]string(nil), paths...)
-	sort.Strings(sorted)
-	files := make([]*parsedFile, 0, len(sorted))
+	files := make([]*parsedFile, 0, len(paths))
 	var problems []Problem
-	for _, p := range sorted {
+	for _, p := range uniqueSorted(paths) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			problems = append(problems, Problem{Source: p, Reason: fmt.Sprintf("reading: %v", err)})
@@ -47,6 +47,16 @@ func (l Loader) LoadFiles(paths ...string) *Snapshot {
 	}
 	g := gather(files)
 	return settle(g.candidates(nil), nil, l.analyzers(), 1, append(problems, g.problems...))
+}
+
+// uniqueSorted cleans paths, sorts them and drops repeats: a file named twice is read once.
+func uniqueSorted(paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, filepath.Clean(p))
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 func (l Loader) analyzers() []Analyzer {

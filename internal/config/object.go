@@ -1,8 +1,3 @@
-// Package config reads Istio API objects (networking.istio.io, security.istio.io),
-// validates them the way Istio does and keeps the last good version of each.
-//
-// A Source delivers immutable Snapshots; the registry and the xDS generator read
-// only Snapshots, so a local directory and Kubernetes informers are interchangeable.
 package config
 
 import (

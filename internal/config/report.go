@@ -41,7 +41,7 @@ func Analyze(cfg AnalyzeConfig) (AnalyzeResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return AnalyzeResult{}, err
 	}
-	files := cfg.Files
+	files := uniqueSorted(cfg.Files)
 	if cfg.Dir != "" {
 		var err error
 		if files, err = configFiles(cfg.Dir); err != nil {
