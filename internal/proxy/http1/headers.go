@@ -1,6 +1,9 @@
 package http1
 
-import "iter"
+import (
+	"bytes"
+	"iter"
+)
 
 // known identifies the fields the codec itself interprets.
 type known uint8
@@ -197,15 +200,11 @@ func parseField(line []byte, side Side) (field, error) {
 // false when there is none or the first line ends in a bare LF (readHead
 // rejects those before parsing).
 func cutLine(b []byte) (line, rest []byte, ok bool) {
-	for i, c := range b {
-		if c == '\n' {
-			if i == 0 || b[i-1] != '\r' {
-				return nil, nil, false
-			}
-			return b[:i-1], b[i+1:], true
-		}
+	i := bytes.IndexByte(b, '\n')
+	if i <= 0 || b[i-1] != '\r' {
+		return nil, nil, false
 	}
-	return nil, nil, false
+	return b[:i-1], b[i+1:], true
 }
 
 // nominate marks the fields named by the Connection fields' options (other
