@@ -22,7 +22,9 @@ import (
 //     the problem is reported;
 //   - a file that is not valid YAML keeps all of its previous objects, and the
 //     problem is reported;
-//   - an object no file defines any more is removed.
+//   - an object no file defines any more is removed;
+//   - while the directory itself is missing, nothing changes (it is polled
+//     until it is back, then read again).
 //
 // A Snapshot is published only when the set of serving objects or the set of
 // problems changed; Versions increase by one with each.

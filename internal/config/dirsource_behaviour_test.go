@@ -111,3 +111,20 @@ func TestDirSourceAtomicRenameAndTruncate(t *testing.T) {
 	rs.write("vs.yaml", "")
 	rs.next("reviews removed by an empty file", func(s *Snapshot) bool { return s.Get(reviewsKey) == nil })
 }
+
+func TestDirSourceKeepsConfigWhileDirectoryIsGone(t *testing.T) {
+	rs := startDirSource(t, map[string]string{"dr.yaml": dr(reviewsDR), "sub/vs.yaml": split("80", "20")})
+	rs.next("80/20", weightsAre(80, 20))
+
+	if err := os.RemoveAll(rs.dir); err != nil {
+		t.Fatal(err)
+	}
+	rs.quiet(400 * time.Millisecond)
+
+	rs.write("dr.yaml", dr(reviewsDR))
+	rs.write("vs.yaml", split("40", "60"))
+	s := rs.next("40/60 from the recreated directory", weightsAre(40, 60))
+	if src := s.Get(reviewsKey).Source; src != rs.path("vs.yaml")+"#0" {
+		t.Errorf("source = %s, want the new vs.yaml", src)
+	}
+}

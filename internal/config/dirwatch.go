@@ -24,7 +24,13 @@ type watchLoop struct {
 	// emptySince notes files seen empty: often a writer that truncated and has
 	// not written yet, so emptiness is applied only after a grace period.
 	emptySince map[string]time.Time
+	// rootGone is set while the directory itself is missing: the last config
+	// keeps serving and the directory is polled until it is back.
+	rootGone bool
 }
+
+// rootPoll is how often a missing config directory is looked for.
+const rootPoll = 250 * time.Millisecond
 
 func (l *watchLoop) run(ctx context.Context, publish func(*Snapshot)) error {
 	timer := time.NewTimer(time.Hour)
@@ -134,6 +140,10 @@ func (l *watchLoop) rescan(dir string) error {
 // consumer sees changed. It returns how long to wait before flushing again
 // when files that just became empty are still in their grace period.
 func (l *watchLoop) flush(publish func(*Snapshot), now time.Time) time.Duration {
+	if !l.rootPresent() {
+		clear(l.dirty)
+		return rootPoll
+	}
 	var wait time.Duration
 	for p := range l.dirty {
 		if hold := l.holdEmpty(p, now); hold > 0 {
@@ -149,6 +159,29 @@ func (l *watchLoop) flush(publish func(*Snapshot), now time.Time) time.Duration 
 		publish(snap)
 	}
 	return wait
+}
+
+// rootPresent reports whether the config directory exists, noting when it
+// goes and when it comes back (then it is watched and read again). While it is
+// gone nothing is applied: removing or replacing the whole directory does not
+// take the mesh's config away.
+func (l *watchLoop) rootPresent() bool {
+	log := l.src.logger
+	if !isDir(l.src.dir) {
+		if !l.rootGone {
+			log.Warn("config directory is gone; the last config keeps serving until it is back")
+		}
+		l.rootGone = true
+		return false
+	}
+	if l.rootGone {
+		l.rootGone = false
+		log.Info("config directory is back; reading it again")
+		if err := l.rescan(l.src.dir); err != nil {
+			log.Error("re-reading config directory", "error", err)
+		}
+	}
+	return true
 }
 
 // holdEmpty returns how much longer to wait before applying a file that is
