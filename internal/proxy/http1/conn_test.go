@@ -281,3 +281,15 @@ func TestEarlyUpstreamResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A request whose body nobody read leaves no parseable next request.
+func TestReadRequestAfterUnreadBody(t *testing.T) {
+	sc := NewPool(Config{}).NewServerConn(newMemConn(postHi + getA))
+	var req Request
+	if err := sc.ReadRequest(&req); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.ReadRequest(&req); err != io.EOF || sc.KeepAlive() {
+		t.Fatalf("second ReadRequest: %v, keep-alive %v; want io.EOF, false", err, sc.KeepAlive())
+	}
+}

@@ -39,7 +39,9 @@ func (p *Pool) NewServerConn(conn net.Conn) *ServerConn {
 func (c *ServerConn) Conn() net.Conn { return c.wire.conn }
 
 // ReadRequest reads the next request head into req. It returns io.EOF when
-// the client closed (or KeepAlive is false) before sending a byte, an
+// the client closed before sending a byte, or when the connection cannot
+// serve another request (KeepAlive false, or the previous request's body was
+// never read), an
 // *IOError for other read failures and an *Error (Side Downstream) for a bad
 // head; after an *Error, answer with WriteLocal(err.Status(), ...) and close.
 // The request body stays on the connection until BufferBody, WriteRequest or
@@ -48,7 +50,10 @@ func (c *ServerConn) ReadRequest(req *Request) error {
 	if c.detached {
 		return ErrDetached
 	}
-	if c.closeAfter || c.upgraded {
+	// A previous request whose body was left unread makes the stream
+	// unparseable: the connection can only close.
+	if c.closeAfter || c.upgraded || c.req != nil && !c.body.done() {
+		c.closeAfter = true
 		return errEOF()
 	}
 	if req.body != nil {
