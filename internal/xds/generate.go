@@ -11,6 +11,7 @@ import (
 
 	"github.com/loom-mesh/loom/internal/config"
 	"github.com/loom-mesh/loom/internal/registry"
+	"github.com/loom-mesh/loom/internal/xdsmeta"
 )
 
 // Generate returns everything one proxy should see (docs/xds.md): its
@@ -24,6 +25,10 @@ import (
 // that push's output: comparing pointers (then Marshaled versions) tells what
 // changed.
 func (p *Push) Generate(proxy *Proxy) ProxyResources {
+	if proxy.InterceptionMode == xdsmeta.InterceptionRedirect {
+		p.report(config.Problem{Source: "proxy " + proxy.ID.String(), Severity: config.SeverityWarning,
+			Reason: "INTERCEPTION_MODE REDIRECT is not generated yet (no virtualOutbound/virtualInbound); the proxy gets NONE-mode listeners"})
+	}
 	id := p.identify(proxy)
 	s := p.scope(p.scopeKeyFor(id))
 	if len(s.ingress) == 0 {

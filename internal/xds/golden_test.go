@@ -100,6 +100,19 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestGoldenFeatures pins what the Bookinfo samples do not exercise.
+func TestGoldenFeatures(t *testing.T) {
+	push := loadPush(t, "testdata/features/mesh.yaml")
+	proxy := &Proxy{ID: xdsmeta.NodeID{Type: xdsmeta.NodeSidecar, IP: netip.MustParseAddr("127.0.5.1"), Workload: "frontend-1", Namespace: "shop"},
+		Workload: "frontend-1"}
+	res := push.Generate(proxy)
+	checkResources(t, res)
+	compareGolden(t, filepath.Join("testdata", "golden", "features", "frontend-1.json"), renderJSON(t, res))
+	if ps := push.Problems(); len(ps) > 0 {
+		t.Errorf("push problems: %v", ps)
+	}
+}
+
 // renderJSON renders resources as indented protojson, by type then name.
 func renderJSON(t testing.TB, res ProxyResources) []byte {
 	t.Helper()
