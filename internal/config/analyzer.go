@@ -72,13 +72,16 @@ func objectList(m map[Key]*Object) []*Object {
 }
 
 // sourced fills in the Source of problems that name an object but no file.
+// It returns a new slice: analyzers' results are not modified.
 func sourced(problems []Problem, objs map[Key]*Object) []Problem {
+	out := make([]Problem, len(problems))
 	for i, p := range problems {
 		if o := objs[p.Key]; o != nil {
-			problems[i] = withSource(p, o)
+			p = withSource(p, o)
 		}
+		out[i] = p
 	}
-	return problems
+	return out
 }
 
 func withSource(p Problem, o *Object) Problem {

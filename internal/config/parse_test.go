@@ -158,6 +158,8 @@ func TestParseRevision(t *testing.T) {
 	}
 }
 
+// TestParseBookinfoSamples: each sample, alone, parses and passes every
+// per-object rule (cross-object checks are in TestLoadBookinfoSamples).
 func TestParseBookinfoSamples(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(samplesDir, "*.yaml"))
 	if err != nil || len(files) != 11 {
@@ -170,6 +172,9 @@ func TestParseBookinfoSamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			objs, problems := ParseBytes(f, data)
+			for _, o := range objs {
+				problems = append(problems, ValidateObject(o)...)
+			}
 			if hasError(problems) || len(objs) == 0 {
 				t.Errorf("got %d objects, problems %v", len(objs), problemStrings(problems))
 			}
