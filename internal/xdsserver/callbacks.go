@@ -120,7 +120,7 @@ func (s *Server) identify(c *conn, node *core.Node) error {
 		res, ok := s.generate(gen, p)
 		<-s.genSem
 		if ok {
-			c.apply(res, seq)
+			c.apply(res, seq, nil)
 		}
 	}
 	return nil

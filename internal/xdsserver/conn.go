@@ -3,10 +3,12 @@ package xdsserver
 import (
 	"context"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
@@ -131,7 +133,7 @@ func (ts *typeState) answered(seq uint64, w *watch) bool {
 // apply installs newly generated resources and sends every type whose
 // resources changed, in make-before-break order (CDS, EDS, LDS, RDS, ...).
 // Resources older than the ones held (a lower push sequence) are ignored.
-func (c *conn) apply(res xds.ProxyResources, seq uint64) {
+func (c *conn) apply(res xds.ProxyResources, seq uint64, diffs *diffMemo) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if seq <= c.seq {
@@ -142,7 +144,7 @@ func (c *conn) apply(res xds.ProxyResources, seq uint64) {
 	c.forceEndpointsOfChangedClusters(old[resource.ClusterType], res[resource.ClusterType])
 	for _, typeURL := range c.orderedTypes() {
 		ts := c.types[typeURL]
-		if ts.watch != nil && (len(ts.force) > 0 || changed(old[typeURL], res[typeURL])) {
+		if ts.watch != nil && (len(ts.force) > 0 || diffs.changed(old[typeURL], res[typeURL])) {
 			c.respond(typeURL)
 		}
 	}
@@ -154,6 +156,9 @@ func (c *conn) apply(res xds.ProxyResources, seq uint64) {
 func (c *conn) forceEndpointsOfChangedClusters(old, cur map[string]*xds.Resource) {
 	ts := c.types[resource.EndpointType]
 	if ts == nil || old == nil {
+		return
+	}
+	if sameMap(old, cur) {
 		return
 	}
 	for name, r := range cur {
@@ -195,6 +200,43 @@ func typeRank(typeURL string) int {
 	default:
 		return 4
 	}
+}
+
+// diffMemo remembers, for one push, whether a proxy's old and new sets of a
+// type differ. The generator shares each set between every proxy of a scope,
+// so the thousand proxies of a namespace ask about the same pair of maps and
+// only the first pays for the comparison. A nil *diffMemo compares every time.
+type diffMemo struct {
+	mu   sync.Mutex
+	seen map[[2]unsafe.Pointer]bool
+}
+
+func newDiffMemo() *diffMemo { return &diffMemo{seen: make(map[[2]unsafe.Pointer]bool)} }
+
+func (d *diffMemo) changed(old, cur map[string]*xds.Resource) bool {
+	if sameMap(old, cur) {
+		return false
+	}
+	if d == nil || old == nil || cur == nil {
+		return changed(old, cur)
+	}
+	key := [2]unsafe.Pointer{mapPointer(old), mapPointer(cur)}
+	d.mu.Lock()
+	v, ok := d.seen[key]
+	d.mu.Unlock()
+	if !ok {
+		v = changed(old, cur)
+		d.mu.Lock()
+		d.seen[key] = v
+		d.mu.Unlock()
+	}
+	return v
+}
+
+func mapPointer(m map[string]*xds.Resource) unsafe.Pointer { return reflect.ValueOf(m).UnsafePointer() }
+
+func sameMap(a, b map[string]*xds.Resource) bool {
+	return a != nil && b != nil && mapPointer(a) == mapPointer(b)
 }
 
 // changed reports whether two sets of one type differ in names or content.

@@ -38,6 +38,7 @@ func (s *Server) Update(ctx context.Context, gen Generator) PushStats {
 	s.mu.Unlock()
 	s.markReady()
 
+	diffs := newDiffMemo()
 	s.parallel(ctx, conns, func(c *conn) {
 		c.mu.Lock()
 		p := c.proxy
@@ -46,7 +47,7 @@ func (s *Server) Update(ctx context.Context, gen Generator) PushStats {
 			return // not identified yet: identify generates from gen
 		}
 		if res, ok := s.generate(gen, p); ok {
-			c.apply(res, seq)
+			c.apply(res, seq, diffs)
 		}
 	})
 	stats := PushStats{Seq: seq, Proxies: len(conns), Duration: time.Since(start)}
