@@ -39,7 +39,7 @@ func (s *Server) dumpParts(req dumpRequest) []proto.Message {
 		clustersDump(pick(xdsclient.ClusterType), st.Versions[xdsclient.ClusterType]),
 	}
 	if req.includeEDS {
-		parts = append(parts, endpointsDump(pick(xdsclient.EndpointType)))
+		parts = append(parts, endpointsDump(pick(xdsclient.EndpointType), pick(xdsclient.ClusterType)))
 	}
 	parts = append(parts,
 		listenersDump(pick(xdsclient.ListenerType), st.Versions[xdsclient.ListenerType]),

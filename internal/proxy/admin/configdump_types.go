@@ -2,6 +2,8 @@ package admin
 
 import (
 	adminv3 "github.com/envoyproxy/go-control-plane/envoy/admin/v3"
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/loom-mesh/loom/internal/proxy/xdsclient"
 )
@@ -55,8 +57,16 @@ func routesDump(rs []xdsclient.DumpResource) *adminv3.RoutesConfigDump {
 	return out
 }
 
-func endpointsDump(rs []xdsclient.DumpResource) *adminv3.EndpointsConfigDump {
+// endpointsDump lists EDS assignments and, as Envoy's endpoint dump covers
+// every cluster's hosts, the inline assignments of STATIC and STRICT_DNS
+// clusters.
+func endpointsDump(rs, clusters []xdsclient.DumpResource) *adminv3.EndpointsConfigDump {
 	out := &adminv3.EndpointsConfigDump{}
+	for _, c := range clusters {
+		if ec := inlineEndpoints(c.Active); ec != nil {
+			out.DynamicEndpointConfigs = append(out.DynamicEndpointConfigs, ec)
+		}
+	}
 	for _, r := range rs {
 		ec := &adminv3.EndpointsConfigDump_DynamicEndpointConfig{ErrorState: errorState(r.Rejected), ClientStatus: clientStatus(r)}
 		if v := latest(r); v != nil {
@@ -65,4 +75,21 @@ func endpointsDump(rs []xdsclient.DumpResource) *adminv3.EndpointsConfigDump {
 		out.DynamicEndpointConfigs = append(out.DynamicEndpointConfigs, ec)
 	}
 	return out
+}
+
+func inlineEndpoints(v *xdsclient.DumpVersion) *adminv3.EndpointsConfigDump_DynamicEndpointConfig {
+	if v == nil {
+		return nil
+	}
+	var c clusterv3.Cluster
+	if v.Resource.UnmarshalTo(&c) != nil || c.GetLoadAssignment() == nil {
+		return nil
+	}
+	a, err := anypb.New(c.GetLoadAssignment())
+	if err != nil {
+		return nil
+	}
+	return &adminv3.EndpointsConfigDump_DynamicEndpointConfig{
+		VersionInfo: v.Version, EndpointConfig: a, LastUpdated: ts(v.Updated), ClientStatus: adminv3.ClientResourceStatus_ACKED,
+	}
 }

@@ -116,3 +116,36 @@ func Endpoints(name string, ips ...string) *endpointv3.ClusterLoadAssignment {
 	}
 	return &endpointv3.ClusterLoadAssignment{ClusterName: name, Endpoints: []*endpointv3.LocalityLbEndpoints{{LbEndpoints: lbs}}}
 }
+
+// InboundListener is an inbound HTTP listener on ip:port whose inline route
+// configuration sends everything to StaticCluster "inbound|<port>||".
+func InboundListener(t testing.TB, ip string, port uint32) *listenerv3.Listener {
+	p := strconv.FormatUint(uint64(port), 10)
+	rc := RouteConfig("inbound|"+p+"||", "inbound|"+p+"||")
+	rc.VirtualHosts[0].Name = "inbound|http|" + p
+	hcm := &hcmv3.HttpConnectionManager{
+		StatPrefix:     "inbound_" + ip + "_" + p,
+		RouteSpecifier: &hcmv3.HttpConnectionManager_RouteConfig{RouteConfig: rc},
+		HttpFilters: []*hcmv3.HttpFilter{{Name: "envoy.filters.http.router",
+			ConfigType: &hcmv3.HttpFilter_TypedConfig{TypedConfig: MustAny(t, &routerv3.Router{})}}},
+	}
+	return &listenerv3.Listener{
+		Name:             ip + "_" + p,
+		Address:          Socket(ip, port),
+		TrafficDirection: corev3.TrafficDirection_INBOUND,
+		FilterChains: []*listenerv3.FilterChain{{Filters: []*listenerv3.Filter{{
+			Name: "envoy.filters.network.http_connection_manager", ConfigType: &listenerv3.Filter_TypedConfig{TypedConfig: MustAny(t, hcm)},
+		}}}},
+	}
+}
+
+// StaticCluster is a STATIC cluster with one endpoint, like an inbound one.
+func StaticCluster(name, ip string, port uint32) *clusterv3.Cluster {
+	la := Endpoints(name, ip)
+	la.Endpoints[0].LbEndpoints[0].GetEndpoint().Address = Socket(ip, port)
+	return &clusterv3.Cluster{
+		Name:                 name,
+		ClusterDiscoveryType: &clusterv3.Cluster_Type{Type: clusterv3.Cluster_STATIC},
+		LoadAssignment:       la,
+	}
+}
