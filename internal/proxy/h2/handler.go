@@ -63,8 +63,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (x *exchange) finish() {
-	x.st.Stats.RqActive.Dec()
-	x.st.Stats.Response(x.status)
 	if x.st.Istio != nil {
 		proto := stats.ProtoHTTP
 		if x.grpc {
@@ -72,6 +70,8 @@ func (x *exchange) finish() {
 		}
 		x.st.Istio.Record(x.status, proto, x.grpcSt, x.flag, time.Since(x.start))
 	}
+	x.st.Stats.Response(x.status)
+	x.st.Stats.RqActive.Dec()
 }
 
 // localReply answers with a reply the proxy made up. gRPC requests get a

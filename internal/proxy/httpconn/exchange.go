@@ -49,11 +49,11 @@ func (c *conn) serveRequest(ctx context.Context) {
 
 func (c *conn) finish() {
 	st := c.x.st
-	st.Stats.RqActive.Dec()
-	st.Stats.Response(c.x.status)
 	if st.Istio != nil {
 		st.Istio.Record(c.x.status, stats.ProtoHTTP, -1, c.x.flag, time.Since(c.x.start))
 	}
+	st.Stats.Response(c.x.status)
+	st.Stats.RqActive.Dec()
 }
 
 // localReply answers with a reply the proxy made up, its reason in the body

@@ -25,12 +25,15 @@ func (s *Server) applyListeners(snap *snapshot.Snapshot) {
 	c := s.newCompiler(snap)
 	pending := make(map[string]*listener.Config)
 	for name, cfg := range snap.Listeners {
+		if s.isDrained(cfg) {
+			continue
+		}
 		if !s.applyListener(c, name, cfg) {
 			pending[name] = cfg
 		}
 	}
 	for name, a := range s.listeners {
-		if _, ok := snap.Listeners[name]; !ok {
+		if cfg, ok := snap.Listeners[name]; !ok || s.isDrained(cfg) {
 			delete(s.listeners, name)
 			s.Logger.Info("listener removed; draining", "listener", name)
 			s.drainLater(a)

@@ -48,6 +48,7 @@ type Server struct {
 	snap      *snapshot.Snapshot
 	applied   atomic.Bool
 	draining  atomic.Bool
+	drained   int            // drainedNone, drainedInbound or drainedAll (guarded by mu)
 	stopping  sync.WaitGroup // drains of removed listeners
 }
 

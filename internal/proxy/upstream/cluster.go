@@ -22,6 +22,9 @@ const (
 	defaultIdleTimeout    = time.Hour
 	defaultLimit          = 1024
 	defaultMaxRetries     = 3
+	// retireDelay is how long a removed host (or cluster) keeps its pools
+	// for requests that picked it from the previous config.
+	retireDelay = 5 * time.Second
 )
 
 // ErrNoHealthyUpstream: the cluster has no endpoint to send to.
@@ -39,9 +42,17 @@ type Cluster struct {
 	// Circuit-breaker counters.
 	conns, requests, pending, retries atomic.Int64
 
-	mu      sync.Mutex // guards hosts; held by the manager while applying
+	mu      sync.Mutex // guards hosts and retired; held by the manager while applying
 	hosts   map[netip.AddrPort]*Host
-	removed bool
+	retired []retiredHost
+}
+
+// retiredHost is a host that left the cluster. Its pools stay open for
+// retireDelay: a request that loaded the previous config a moment before the
+// swap may still pick it, and must not fail because of the update.
+type retiredHost struct {
+	h  *Host
+	at time.Time
 }
 
 type clusterState struct {
@@ -75,6 +86,11 @@ func (c *Cluster) Pick(exclude []*Host) (*Host, error) {
 		skip = func(i int) bool { return slices.Contains(exclude, st.hosts[i]) }
 	}
 	i := st.picker.Pick(skip)
+	if n := len(exclude); n > 1 && i >= 0 && slices.Contains(exclude, st.hosts[i]) {
+		// Every host was tried: at least avoid the one that just failed.
+		last := exclude[n-1]
+		i = st.picker.Pick(func(j int) bool { return st.hosts[j] == last })
+	}
 	if i < 0 {
 		c.Stats.NoHealthyHost.Inc()
 		return nil, ErrNoHealthyUpstream

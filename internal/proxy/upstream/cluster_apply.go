@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/loom-mesh/loom/internal/proxy/cluster"
 	"github.com/loom-mesh/loom/internal/proxy/lb"
@@ -29,9 +30,10 @@ func (c *Cluster) update(cfg *cluster.Config, eps *cluster.Endpoints, reg lb.Reg
 		hosts = append(hosts, h)
 		lbHosts = append(lbHosts, h)
 	}
+	now := time.Now()
 	for addr, h := range c.hosts {
 		if next[addr] == nil {
-			h.close()
+			c.retired = append(c.retired, retiredHost{h: h, at: now})
 		}
 	}
 	c.hosts = next
@@ -83,30 +85,60 @@ func (c *Cluster) newHost(addr netip.AddrPort) *Host {
 	return h
 }
 
-// remove closes every host; the cluster left the config.
-func (c *Cluster) remove() {
+// retire marks every host retired: the cluster left the config. Requests
+// routed by the previous config still find its hosts until they close.
+func (c *Cluster) retire() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	for _, h := range c.hosts {
+		c.retired = append(c.retired, retiredHost{h: h, at: now})
+	}
+	c.hosts = map[netip.AddrPort]*Host{}
+}
+
+// evict runs each host's idle-connection eviction and closes hosts retired
+// long enough ago. It reports whether retired hosts remain.
+func (c *Cluster) evict(now time.Time) bool {
+	c.mu.Lock()
+	hosts := make([]*Host, 0, len(c.hosts)+len(c.retired))
+	for _, h := range c.hosts {
+		hosts = append(hosts, h)
+	}
+	kept := c.retired[:0]
+	var expired []*Host
+	for _, r := range c.retired {
+		if now.Sub(r.at) >= retireDelay {
+			expired = append(expired, r.h)
+		} else {
+			kept = append(kept, r)
+			hosts = append(hosts, r.h)
+		}
+	}
+	clear(c.retired[len(kept):])
+	c.retired = kept
+	c.mu.Unlock()
+	for _, h := range expired {
+		h.close()
+	}
+	for _, h := range hosts {
+		h.h1.evict()
+		h.h2.evict()
+	}
+	return len(kept) > 0
+}
+
+// close closes every host, current and retired (shutdown).
+func (c *Cluster) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, h := range c.hosts {
 		h.close()
 	}
-	c.hosts = map[netip.AddrPort]*Host{}
-	c.removed = true
-	c.state.Store(&clusterState{cfg: c.state.Load().cfg, picker: lb.NewRandom(nil, c.rnd)})
-}
-
-// evict runs each host's idle-connection eviction.
-func (c *Cluster) evict() {
-	c.mu.Lock()
-	hosts := make([]*Host, 0, len(c.hosts))
-	for _, h := range c.hosts {
-		hosts = append(hosts, h)
+	for _, r := range c.retired {
+		r.h.close()
 	}
-	c.mu.Unlock()
-	for _, h := range hosts {
-		h.h1.evict()
-		h.h2.evict()
-	}
+	c.hosts, c.retired = map[netip.AddrPort]*Host{}, nil
 }
 
 func (h *Host) close() {

@@ -29,6 +29,7 @@ type Manager struct {
 
 	mu       sync.Mutex
 	clusters map[string]*Cluster
+	removed  []*Cluster // retired clusters whose hosts are not closed yet
 	dns      map[string]*dnsResolver
 	dnsWake  chan struct{}
 }
@@ -63,7 +64,8 @@ func (m *Manager) Apply(snap *snapshot.Snapshot) {
 	}
 	for name, c := range m.clusters {
 		if _, ok := snap.Clusters[name]; !ok {
-			c.remove()
+			c.retire()
+			m.removed = append(m.removed, c)
 			delete(m.clusters, name)
 			delete(m.dns, name)
 		}
@@ -121,25 +123,41 @@ func (m *Manager) Run(ctx context.Context) {
 }
 
 func (m *Manager) evict() {
-	for _, c := range m.snapshotClusters() {
-		c.evict()
+	now := time.Now()
+	live, removed := m.snapshotClusters()
+	for _, c := range live {
+		c.evict(now)
 	}
-}
-
-func (m *Manager) snapshotClusters() []*Cluster {
+	var still []*Cluster
+	for _, c := range removed {
+		if c.evict(now) {
+			still = append(still, c)
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]*Cluster, 0, len(m.clusters))
+	// Keep clusters removed since the snapshot was taken.
+	m.removed = append(still, m.removed[len(removed):]...)
+}
+
+func (m *Manager) snapshotClusters() (live, removed []*Cluster) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	live = make([]*Cluster, 0, len(m.clusters))
 	for _, c := range m.clusters {
-		out = append(out, c)
+		live = append(live, c)
 	}
-	return out
+	return live, append([]*Cluster(nil), m.removed...)
 }
 
 func (m *Manager) closeAll() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range m.clusters {
-		c.remove()
+		c.close()
 	}
+	for _, c := range m.removed {
+		c.close()
+	}
+	m.removed = nil
 }
