@@ -24,13 +24,26 @@ func analyzeSubsets(s *Snapshot) []Problem {
 			if subsets.has(host, d.dest.GetSubset()) {
 				continue
 			}
-			problems = append(problems, Problem{
-				Key: o.Key, Source: o.Source, Field: d.path + ".subset",
-				Reason: fmt.Sprintf("subset %q is not defined by any DestinationRule for host %s", d.dest.GetSubset(), host),
-			})
+			problems = append(problems, subsetProblem(o, d, host, subsets.covers(host)))
 		}
 	}
 	return problems
+}
+
+// subsetProblem reports a subset no DestinationRule defines. When a
+// DestinationRule for the host exists, the subset is unknown: an error. When
+// none exists yet the VirtualService is accepted, as Istio accepts it, with a
+// warning: it may be applied before its DestinationRule (or analyzed alone),
+// and requests routed to the subset fail until the rule arrives.
+func subsetProblem(o *Object, d pathDestination, host string, hostHasRule bool) Problem {
+	p := Problem{Key: o.Key, Source: o.Source, Field: d.path + ".subset"}
+	if hostHasRule {
+		p.Reason = fmt.Sprintf("subset %q is not defined by any DestinationRule for host %s", d.dest.GetSubset(), host)
+		return p
+	}
+	p.Severity = SeverityWarning
+	p.Reason = fmt.Sprintf("subset %q: no DestinationRule for host %s is known, so requests routed here fail (503) until one defines it", d.dest.GetSubset(), host)
+	return p
 }
 
 // subsetIndex maps a DestinationRule host (resolved) to its subset names.
@@ -57,6 +70,19 @@ func (idx subsetIndex) has(host, subset string) bool {
 	}
 	for pattern, names := range idx {
 		if strings.HasPrefix(pattern, "*") && hostMatches(pattern, host) && names[subset] {
+			return true
+		}
+	}
+	return false
+}
+
+// covers reports whether any DestinationRule applies to host.
+func (idx subsetIndex) covers(host string) bool {
+	if idx[host] != nil {
+		return true
+	}
+	for pattern := range idx {
+		if strings.HasPrefix(pattern, "*") && hostMatches(pattern, host) {
 			return true
 		}
 	}
