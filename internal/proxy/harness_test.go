@@ -233,3 +233,9 @@ func get(t *testing.T, c *http.Client, url string, headers ...string) (int, stri
 	}
 	return resp.StatusCode, string(body), resp.Header
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}

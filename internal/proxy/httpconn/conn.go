@@ -19,6 +19,7 @@ type conn struct {
 	resp http1.Response
 	q    request
 	x    exchange
+	a    attempt // the current request's forwarding state, reused
 	// extra holds per-request fields (x-request-id, ...) for the codec.
 	extra []byte
 

@@ -39,7 +39,8 @@ func (c *conn) forward(d router.Decision) {
 		c.forwardH2(d)
 		return
 	}
-	a := &attempt{d: d, cl: d.Dest.Cluster, retry: router.NewRetrier(d.Target.Route.Forward.Retry)}
+	a := &c.a
+	*a = attempt{d: d, cl: d.Dest.Cluster, retry: router.NewRetrier(d.Target.Route.Forward.Retry)}
 	a.retry.Init()
 	c.prepareEdit(a)
 	if to := d.Target.Route.Forward.Timeout; to > 0 {
