@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,7 +88,7 @@ func (r *demoRun) header() []string {
 	cp := r.mesh.Plan().ControlPlaneXDS()
 	return []string{
 		fmt.Sprintf("Loom demo: Bookinfo on loopback, %d apps each behind its own `loom proxy`; control plane on %s.", len(r.mesh.Workloads()), cp),
-		fmt.Sprintf("Routing: %v applied (reviews: 80%% v1, 20%% v2).", Samples),
+		fmt.Sprintf("Routing: Istio's %s applied (reviews: 80%% v1, 20%% v2).", strings.Join(Samples, " and ")),
 		"On: routing by Loom's proxies, Istio metrics from each sidecar. Off: mTLS (plaintext between sidecars; mTLS comes in a later issue).",
 		fmt.Sprintf("Traffic: %d req/s to productpage, %d%% with `end-user: jason`. Rates and percentiles over the last %v, from the destination sidecars.", r.cfg.Rate, r.cfg.JasonPercent, rateWindow),
 		fmt.Sprintf("Config: %s (edit or add Istio YAML there; changes apply live). Logs: %s/logs. Ctrl-C stops.", r.mesh.ConfigDir(), r.mesh.Dir()),
@@ -155,7 +158,23 @@ func (r *demoRun) finish(elapsed time.Duration, delta Totals) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	}
-	fmt.Fprintf(r.cfg.Stdout, "\nDone after %s: %d requests sent, %d failed; reviews served by %v.\n",
-		s.Duration, s.Client.Sent, s.Client.Failed, s.Client.Reviews)
+	fmt.Fprintf(r.cfg.Stdout, "\nDone after %s: %d requests sent, %d failed; reviews versions that served them: %s.\n",
+		s.Duration, s.Client.Sent, s.Client.Failed, shares(s.Client.Reviews))
 	return nil
+}
+
+// shares renders counts per version as "v1 801 (80.1%), v2 199 (19.9%)".
+func shares(byVersion map[string]uint64) string {
+	var total uint64
+	for _, n := range byVersion {
+		total += n
+	}
+	if total == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(byVersion))
+	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
+		parts = append(parts, fmt.Sprintf("%s %d (%.1f%%)", v, byVersion[v], 100*float64(byVersion[v])/float64(total)))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -5,12 +5,14 @@ import (
 	"io"
 	"math"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
 // ANSI: cursor home, clear to end of screen.
 const redraw = "\x1b[H\x1b[J"
+
+// rowFormat lays out one table line: names left-aligned, figures right-aligned.
+const rowFormat = "%-14s %-8s %8s %9s %8s %8s %9s\n"
 
 // tableView renders the live table: redrawn in place on a terminal,
 // appended (one block per refresh) otherwise.
@@ -31,13 +33,11 @@ func (v *tableView) render(elapsed time.Duration, rows []Row, client ClientStats
 	} else {
 		fmt.Fprintf(&b, "--- %s\n", elapsed.Truncate(time.Second))
 	}
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "SERVICE\tVERSION\tREQ/S\tSUCCESS\tP50 ms\tP99 ms\tTOTAL\t")
+	fmt.Fprintf(&b, rowFormat, "SERVICE", "VERSION", "REQ/S", "SUCCESS", "P50 ms", "P99 ms", "TOTAL")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%s\t%.0f\t\n", r.ShortName(), r.Version, r.RPS,
-			percent(r.SuccessRate), millis(r.P50), millis(r.P99), r.Total)
+		fmt.Fprintf(&b, rowFormat, r.ShortName(), r.Version, fmt.Sprintf("%.1f", r.RPS),
+			percent(r.SuccessRate), millis(r.P50), millis(r.P99), fmt.Sprintf("%.0f", r.Total))
 	}
-	tw.Flush()
 	fmt.Fprintf(&b, "client: %d requests sent, %d failed", client.Sent, client.Failed)
 	if client.LastError != "" {
 		fmt.Fprintf(&b, " (last: %s)", client.LastError)

@@ -211,3 +211,5 @@ func (l *steadyLoad) snapshot() []result {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
