@@ -54,7 +54,10 @@ func typeNames(d *adminv3.ConfigDump) []string {
 func TestConfigDump(t *testing.T) {
 	f := newFixture(t, Options{AdminAddress: "127.0.1.3:15000"})
 	f.cp.Set(testNode.ID(), "1", meshWithTrouble(t))
-	waitUntil(t, "the NACK", func() bool { return f.client.Status().LastNACK != nil })
+	waitUntil(t, "the NACK and everything but listener 9082 warm", func() bool {
+		st := f.client.Status()
+		return st.LastNACK != nil && len(st.Warming) == 1 && st.Warming[0] == "listener 127.0.0.1_9082"
+	})
 
 	d := getDump(t, f, "/config_dump")
 	if diff := cmp.Diff([]string{"BootstrapConfigDump", "ClustersConfigDump", "ListenersConfigDump", "RoutesConfigDump"}, typeNames(d)); diff != "" {
