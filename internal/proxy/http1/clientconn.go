@@ -48,7 +48,8 @@ func (c *ClientConn) Conn() net.Conn { return c.wire.conn }
 // from; a 100 Continue is sent to the client when its body is first needed.
 // It returns ErrNotReplayable when an earlier attempt already streamed part
 // of the body, ErrNotReusable when the connection's last exchange did not
-// leave it Reusable, an *IOError naming the failing side, or a downstream
+// leave it Reusable, ErrBadRewrite when ed's Host or path would not make a
+// valid request, an *IOError naming the failing side, or a downstream
 // *Error for a malformed request body. After an upstream write error, when
 // ResponseStarted is true the upstream answered early (say 413, then
 // closed): ReadResponse can still read that answer to relay it.
@@ -61,6 +62,9 @@ func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
 	}
 	if c.exchanges > 0 && !c.Reusable() {
 		return ErrNotReusable
+	}
+	if ed != nil && !ed.valid() {
+		return ErrBadRewrite
 	}
 	c.exchanges++
 	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read, false, nil, false

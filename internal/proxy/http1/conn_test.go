@@ -293,3 +293,24 @@ func TestReadRequestAfterUnreadBody(t *testing.T) {
 		t.Fatalf("second ReadRequest: %v, keep-alive %v; want io.EOF, false", err, sc.KeepAlive())
 	}
 }
+
+// Rewrites that would inject bytes into the request line or Host are refused.
+func TestWriteRequestRejectsBadRewrite(t *testing.T) {
+	for _, ed := range []*RequestEdit{
+		{Path: []byte("/a\r\nX-Evil: 1")},
+		{Path: []byte("/a b")},
+		{Host: "h\r\nX-Evil: 1"},
+		{Host: "a/b"},
+		{StripPrefix: "/", PrefixRewrite: "/x y/"},
+	} {
+		req, err := readOneRequest(t, getA, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := &memConn{r: bytes.NewReader(nil)}
+		uc := NewPool(Config{}).NewClientConn(out)
+		if err := uc.WriteRequest(req, ed); !errors.Is(err, ErrBadRewrite) || out.w.Len() != 0 {
+			t.Errorf("edit %+v: got %v, wrote %q", ed, err, out.w.Bytes())
+		}
+	}
+}

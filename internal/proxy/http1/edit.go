@@ -70,6 +70,31 @@ type RequestEdit struct {
 	Close bool
 }
 
+// valid checks the parts of the edit that end up in the request line or
+// Host: rewrites may combine config with request bytes.
+func (ed *RequestEdit) valid() bool {
+	return validAuthority([]byte(ed.Host)) && validTargetBytes(ed.Path) &&
+		validTargetString(ed.PrefixRewrite)
+}
+
+func validTargetBytes(b []byte) bool {
+	for _, c := range b {
+		if !isTargetChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func validTargetString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTargetChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // ResponseEdit says how to rewrite a response for the downstream.
 type ResponseEdit struct {
 	Headers []*HeaderEdits

@@ -96,6 +96,11 @@ var ErrNotReplayable = errors.New("http1: request body already sent and not buff
 // whose previous exchange did not leave it Reusable.
 var ErrNotReusable = errors.New("http1: upstream connection not reusable")
 
+// ErrBadRewrite is returned by ClientConn.WriteRequest when a RequestEdit's
+// Host, Path or PrefixRewrite holds bytes not allowed there (a rewrite built
+// from config and the request must not inject a line into the head).
+var ErrBadRewrite = errors.New("http1: rewritten host or path has invalid characters")
+
 // ErrDetached is returned by operations on a connection after Detach or Close.
 var ErrDetached = errors.New("http1: connection detached or closed")
 
