@@ -129,7 +129,7 @@ func decodeCommonHTTP(common *corev3.HttpProtocolOptions, cfg *Config) error {
 		return err
 	}
 	var err error
-	if cfg.IdleTimeout, err = xdsdecode.Duration(common.GetIdleTimeout(), DefaultIdleTimeout, "idle_timeout"); err != nil {
+	if cfg.IdleTimeout, err = xdsdecode.IdleTimeout(common.GetIdleTimeout(), DefaultIdleTimeout, "idle_timeout"); err != nil {
 		return err
 	}
 	cfg.MaxRequestsPerConnection = common.GetMaxRequestsPerConnection().GetValue()

@@ -14,6 +14,8 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/loom-mesh/loom/internal/proxy/xdsdecode"
 )
 
 const edsName = "outbound|9080|v1|reviews.default.svc.cluster.local"
@@ -128,7 +130,7 @@ func TestDecodeEDSCluster(t *testing.T) {
 				o.CommonHttpProtocolOptions = &corev3.HttpProtocolOptions{IdleTimeout: durationpb.New(0), MaxRequestsPerConnection: wrapperspb.UInt32(10)}
 				withHTTPOptions(t, c, o)
 			},
-			want: func(c *Config) { c.Protocol, c.IdleTimeout, c.MaxRequestsPerConnection = HTTP2, 0, 10 },
+			want: func(c *Config) { c.Protocol, c.IdleTimeout, c.MaxRequestsPerConnection = HTTP2, xdsdecode.Disabled, 10 },
 		},
 	}
 	for _, tt := range tests {

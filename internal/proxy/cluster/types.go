@@ -49,6 +49,7 @@ type Config struct {
 	Protocol            Protocol
 	Limits              Limits
 	// IdleTimeout closes pooled upstream connections idle this long (default 1 h).
+	// An xDS 0s (disabled) decodes to math.MaxInt64, which never elapses.
 	IdleTimeout time.Duration
 	// MaxRequestsPerConnection: 0 means unlimited.
 	MaxRequestsPerConnection uint32

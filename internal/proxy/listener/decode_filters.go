@@ -76,7 +76,7 @@ func decodeTCPProxy(tp *tcpproxyv3.TcpProxy) (*TCPProxy, error) {
 	if tp.GetCluster() == "" {
 		return nil, xdsdecode.Errorf("cluster", "required (weighted_clusters is not supported)")
 	}
-	idle, err := xdsdecode.Duration(tp.GetIdleTimeout(), DefaultTCPIdleTimeout, "idle_timeout")
+	idle, err := xdsdecode.IdleTimeout(tp.GetIdleTimeout(), DefaultTCPIdleTimeout, "idle_timeout")
 	if err != nil {
 		return nil, err
 	}

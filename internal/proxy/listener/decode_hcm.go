@@ -41,7 +41,7 @@ func decodeHCM(h *hcmv3.HttpConnectionManager) (*HTTPConnectionManager, error) {
 	if out.FaultFilter, err = decodeHTTPFilters(h.GetHttpFilters()); err != nil {
 		return nil, err
 	}
-	if out.StreamIdleTimeout, err = xdsdecode.Duration(h.GetStreamIdleTimeout(), DefaultStreamIdleTimeout, "stream_idle_timeout"); err != nil {
+	if out.StreamIdleTimeout, err = xdsdecode.IdleTimeout(h.GetStreamIdleTimeout(), DefaultStreamIdleTimeout, "stream_idle_timeout"); err != nil {
 		return nil, err
 	}
 	if out.RequestTimeout, err = xdsdecode.Duration(h.GetRequestTimeout(), 0, "request_timeout"); err != nil {

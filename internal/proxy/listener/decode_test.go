@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/loom-mesh/loom/internal/proxy/route"
+	"github.com/loom-mesh/loom/internal/proxy/xdsdecode"
 )
 
 var cmpOpts = cmp.Options{
@@ -107,7 +108,7 @@ func TestDecode(t *testing.T) {
 			},
 			want: func(c *Config) {
 				h := c.Chain.HTTP
-				h.Codec, h.StreamIdleTimeout, h.RequestTimeout, h.MaxRequestHeadersKB, h.FaultFilter = CodecHTTP2, 0, 30*time.Second, 96, false
+				h.Codec, h.StreamIdleTimeout, h.RequestTimeout, h.MaxRequestHeadersKB, h.FaultFilter = CodecHTTP2, xdsdecode.Disabled, 30*time.Second, 96, false
 			},
 		},
 		{
@@ -135,7 +136,9 @@ func TestDecode(t *testing.T) {
 			modify: func(t *testing.T, l *listenerv3.Listener) {
 				*l = *listenerWith(t, &tcpproxyv3.TcpProxy{StatPrefix: "s", ClusterSpecifier: &tcpproxyv3.TcpProxy_Cluster{Cluster: "c"}, IdleTimeout: durationpb.New(0)})
 			},
-			want: func(c *Config) { c.Chain = FilterChain{TCP: &TCPProxy{StatPrefix: "s", Cluster: "c"}} },
+			want: func(c *Config) {
+				c.Chain = FilterChain{TCP: &TCPProxy{StatPrefix: "s", Cluster: "c", IdleTimeout: xdsdecode.Disabled}}
+			},
 		},
 		{
 			name:   "inbound with workload metadata",

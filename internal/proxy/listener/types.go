@@ -64,6 +64,8 @@ type HTTPConnectionManager struct {
 	// so routes' fault configs apply.
 	FaultFilter bool
 	// StreamIdleTimeout, RequestTimeout: 0 means Envoy's default (5 min) / none.
+	// The decoder fills the default; an xDS 0s (disabled) stream idle timeout
+	// decodes to math.MaxInt64 (xdsdecode.Disabled), which never elapses.
 	StreamIdleTimeout time.Duration
 	RequestTimeout    time.Duration
 	// MaxRequestHeadersKB bounds the request head (Envoy default 60).
@@ -74,7 +76,7 @@ type HTTPConnectionManager struct {
 type TCPProxy struct {
 	StatPrefix  string
 	Cluster     string
-	IdleTimeout time.Duration // 0: Envoy's default, 1 hour
+	IdleTimeout time.Duration // 0: Envoy's default, 1 hour (filled by the decoder); xDS 0s (disabled) decodes to math.MaxInt64
 }
 
 // WorkloadInfo names the workload behind an inbound listener, for telemetry.

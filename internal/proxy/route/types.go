@@ -53,8 +53,8 @@ const (
 type Match struct {
 	PathKind      PathKind
 	Path          string
-	PathRegex     *regexp.Regexp
-	CaseSensitive bool // default true
+	PathRegex     *regexp.Regexp // anchored by the decoder: MatchString is a full match
+	CaseSensitive bool           // default true
 	Headers       []HeaderMatch
 	Query         []QueryMatch
 }
@@ -78,7 +78,7 @@ type HeaderMatch struct {
 	Name       string
 	Kind       StringKind
 	Value      string
-	Regex      *regexp.Regexp
+	Regex      *regexp.Regexp // anchored by the decoder: MatchString is a full match
 	IgnoreCase bool
 	Invert     bool
 }
@@ -113,7 +113,9 @@ type WeightedCluster struct {
 	ResponseHeaders HeaderMutation
 }
 
-// RegexRewrite is Envoy's regex_rewrite.
+// RegexRewrite is Envoy's regex_rewrite. Pattern is not anchored (it
+// replaces every match); the decoder turns Envoy's `\1` substitutions into
+// Go's `${1}`, so Pattern.ReplaceAllString(path, Substitution) applies it.
 type RegexRewrite struct {
 	Pattern      *regexp.Regexp
 	Substitution string

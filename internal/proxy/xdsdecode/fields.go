@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -117,4 +118,19 @@ func Key(field, key string) string {
 // deterministic.
 func SortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// Disabled is what an idle timeout of 0s ("disabled" in Envoy) decodes to
+// where the plain structs read 0 as "Envoy's default": a duration that never
+// elapses.
+const Disabled = time.Duration(math.MaxInt64)
+
+// IdleTimeout converts an Envoy idle timeout: unset is def, 0s disables it
+// (Disabled).
+func IdleTimeout(d *durationpb.Duration, def time.Duration, path string) (time.Duration, error) {
+	v, err := Duration(d, def, path)
+	if err == nil && d != nil && v == 0 {
+		v = Disabled
+	}
+	return v, err
 }
