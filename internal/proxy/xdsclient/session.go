@@ -15,8 +15,9 @@ import (
 // session is one ADS stream's bookkeeping. It lives on the Run goroutine;
 // its receive goroutine only hands responses over.
 type session struct {
-	c  *Client
-	tr transport
+	c      *Client
+	tr     transport
+	cancel context.CancelFunc // ends the stream, and with it the receive goroutine
 	// Per type URL: names last requested, whether requested at all, the last
 	// nonce, the version last ACKed and the version last NACKed.
 	sent    map[string][]string
@@ -49,7 +50,7 @@ func (c *Client) runStream(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	s := &session{
-		c: c, tr: tr,
+		c: c, tr: tr, cancel: cancel,
 		sent: map[string][]string{}, started: map[string]bool{}, nonce: map[string]string{},
 		acked: map[string]string{}, nacked: map[string]string{}, delayed: map[string]request{},
 	}
@@ -67,7 +68,10 @@ func (s *session) run(ctx context.Context) error {
 		defer wg.Done()
 		recvErr <- s.receive(ctx, responses)
 	}()
-	defer wg.Wait()
+	defer func() {
+		s.cancel() // unblocks Recv
+		wg.Wait()
+	}()
 	if err := s.subscribe(true); err != nil {
 		return err
 	}
