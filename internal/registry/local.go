@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"istio.io/api/networking/v1alpha3"
@@ -38,7 +39,21 @@ func FromConfig(cfg *config.Snapshot) (*Snapshot, []config.Problem) {
 		}
 		problems = append(problems, addServiceEntry(b, o, se, byNamespace[o.Namespace])...)
 	}
-	return b.Build(), problems
+	return b.Build(), dedupe(problems)
+}
+
+// dedupe drops repeated problems (a WorkloadEntry two ServiceEntries select
+// is reported once), keeping the first of each.
+func dedupe(problems []config.Problem) []config.Problem {
+	seen := make(map[config.Problem]bool, len(problems))
+	out := problems[:0]
+	for _, p := range problems {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func workloadFrom(ns, name string, we *v1alpha3.WorkloadEntry) *Workload {
@@ -134,7 +149,7 @@ func serviceEntryEndpoints(o *config.Object, se *v1alpha3.ServiceEntry, candidat
 	var problems []config.Problem
 	for i, we := range se.GetEndpoints() {
 		field := fmt.Sprintf("spec.endpoints[%d].address", i)
-		if reason := addressProblem(we.GetAddress()); reason != "" {
+		if reason := addressProblem(we.GetAddress(), se.GetResolution()); reason != "" {
 			problems = append(problems, warn(o.Key, field, reason))
 			continue
 		}
@@ -145,7 +160,7 @@ func serviceEntryEndpoints(o *config.Object, se *v1alpha3.ServiceEntry, candidat
 			if !LabelsMatch(sel.GetLabels(), w.Labels) {
 				continue
 			}
-			if reason := addressProblem(w.Address); reason != "" {
+			if reason := addressProblem(w.Address, se.GetResolution()); reason != "" {
 				problems = append(problems, warn(config.Key{Kind: config.KindWorkloadEntry, Namespace: w.Namespace, Name: w.Name}, "spec.address", reason))
 				continue
 			}
@@ -155,12 +170,18 @@ func serviceEntryEndpoints(o *config.Object, se *v1alpha3.ServiceEntry, candidat
 	return out, problems
 }
 
-func addressProblem(addr string) string {
+// addressProblem says why an endpoint address cannot serve a service of
+// resolution res, or "".
+func addressProblem(addr string, res v1alpha3.ServiceEntry_Resolution) string {
 	switch {
 	case addr == "":
 		return "no address: this endpoint receives no traffic"
 	case strings.HasPrefix(addr, "unix://"):
 		return "Unix domain socket endpoints are not supported yet; this endpoint receives no traffic"
+	case res == v1alpha3.ServiceEntry_STATIC:
+		if _, err := netip.ParseAddr(addr); err != nil {
+			return fmt.Sprintf("%q is not an IP address, which resolution STATIC needs; this endpoint receives no traffic", addr)
+		}
 	}
 	return ""
 }

@@ -223,7 +223,16 @@ spec:
   hosts: [shared.example.com]
   ports: [{number: 80, name: http}]
   resolution: STATIC
-  endpoints: [{address: "unix:///tmp/sock"}]
+  endpoints: [{address: "unix:///tmp/sock"}, {address: backend.example.com}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: c, namespace: default}
+spec:
+  hosts: [c.example.com]
+  ports: [{number: 80, name: http}]
+  resolution: STATIC
+  workloadSelector: {labels: {app: x}}
 ---
 apiVersion: networking.istio.io/v1
 kind: WorkloadEntry
@@ -239,6 +248,7 @@ spec:
 	want := []string{
 		"warning: WorkloadEntry default/x: spec.address: no address: this endpoint receives no traffic",
 		"warning: ServiceEntry default/b: spec.endpoints[0].address: Unix domain socket endpoints are not supported yet; this endpoint receives no traffic",
+		`warning: ServiceEntry default/b: spec.endpoints[1].address: "backend.example.com" is not an IP address, which resolution STATIC needs; this endpoint receives no traffic`,
 		"warning: ServiceEntry default/b: spec.hosts[0]: shared.example.com is already declared by ServiceEntry default/a; this declaration is ignored",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
