@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -40,9 +41,17 @@ func startMesh(t *testing.T, spec mesh.Spec, files map[string][]byte) *mesh.Mesh
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	dir := t.TempDir() // removed after stopMesh has read the logs
+	if os.Getenv("LOOM_E2E_KEEP") == "1" {
+		kept, err := os.MkdirTemp("", "loom-e2e-mesh-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = kept
+		t.Logf("keeping %s", dir)
+	}
 	start := time.Now()
-	m, err := mesh.Start(ctx, mesh.Config{Spec: spec, Binary: loomBin, Files: files, FirstBlock: 60,
-		KeepDir: os.Getenv("LOOM_E2E_KEEP") == "1"})
+	m, err := mesh.Start(ctx, mesh.Config{Spec: spec, Binary: loomBin, Files: files, FirstBlock: 60, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +73,21 @@ func stopMesh(t *testing.T, m *mesh.Mesh) {
 	for _, p := range procs {
 		if pid := p.Pid(); pid != 0 && alive(pid) {
 			t.Errorf("%s (pid %d) still running after Stop", p.Name, pid)
+		}
+		checkLog(t, p)
+	}
+}
+
+// checkLog fails the test if a process panicked or (built with -race) raced.
+func checkLog(t *testing.T, p *mesh.Process) {
+	log, err := p.Log()
+	if err != nil {
+		t.Errorf("%s: %v", p.Name, err)
+		return
+	}
+	for _, bad := range []string{"WARNING: DATA RACE", "panic: ", "fatal error: "} {
+		if i := bytes.Index(log, []byte(bad)); i >= 0 {
+			t.Errorf("%s logged %q:\n%s", p.Name, bad, log[i:min(len(log), i+3000)])
 		}
 	}
 }
