@@ -17,7 +17,7 @@ func Unsupported(cfg *config.Snapshot) []config.Problem {
 	var out []config.Problem
 	for _, kind := range []config.Kind{
 		config.KindVirtualService, config.KindDestinationRule, config.KindServiceEntry,
-		config.KindSidecar, config.KindGateway, config.KindPeerAuthentication,
+		config.KindWorkloadEntry, config.KindSidecar, config.KindGateway, config.KindPeerAuthentication,
 		config.KindAuthorizationPolicy, config.KindRequestAuthentication,
 	} {
 		for _, o := range cfg.List(kind) {
@@ -47,6 +47,8 @@ func (f *finder) object(o *config.Object) {
 		f.destinationRule(spec)
 	case *v1alpha3.ServiceEntry:
 		f.serviceEntry(spec)
+	case *v1alpha3.WorkloadEntry:
+		f.network("spec.network", spec.GetNetwork())
 	case *v1alpha3.Sidecar:
 		f.sidecar(spec)
 	}
@@ -67,6 +69,15 @@ func (f *finder) serviceEntry(se *v1alpha3.ServiceEntry) {
 	}
 	if len(se.GetSubjectAltNames()) > 0 {
 		f.warn("spec.subjectAltNames", "not checked until mTLS lands")
+	}
+	for i, e := range se.GetEndpoints() {
+		f.network(fmt.Sprintf("spec.endpoints[%d].network", i), e.GetNetwork())
+	}
+}
+
+func (f *finder) network(field, network string) {
+	if network != "" {
+		f.warn(field, "multi-network meshes are not supported yet; the endpoint is treated as directly reachable")
 	}
 }
 

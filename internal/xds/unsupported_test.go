@@ -125,6 +125,11 @@ spec:
   resolution: NONE
 ---
 apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: vm}
+spec: {address: 10.1.0.5, network: vpc-2}
+---
+apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: {name: s}
 spec:
@@ -134,6 +139,7 @@ spec:
     defaultEndpoint: unix:///var/run/app.sock
 `, []string{
 			"warning: ServiceEntry default/db: spec.resolution: NONE (forward to the address the client dialed) is not supported yet; no proxy routes to these hosts",
+			"warning: WorkloadEntry default/vm: spec.network: multi-network meshes are not supported yet; the endpoint is treated as directly reachable",
 			"warning: Sidecar default/s: spec.outboundTrafficPolicy: not applied: proxies reach only the services their egress listeners import",
 			`warning: Sidecar default/s: spec.ingress[0].defaultEndpoint: "unix:///var/run/app.sock": Loom forwards only to IP:port endpoints yet; this ingress listener is not created`,
 		}},
