@@ -137,17 +137,22 @@ func (p *Push) inboundKey(in *ingressListener, id identity) inboundListenerKey {
 	}
 	if id.workload != nil {
 		k.account = id.workload.ServiceAccount
-		k.service = serviceFor(p.Registry.ServicesOf(id.workload), in.port)
+		k.service = serviceFor(p.Registry, id.workload, in.port)
 	}
 	return k
 }
 
-// serviceFor picks the service an inbound port serves: one with that port
-// number, else the first.
-func serviceFor(services []*registry.Service, port uint32) string {
+// serviceFor picks the service an inbound port serves: the first (by host)
+// that sends w traffic on that port, else the first that selects w.
+func serviceFor(reg *registry.Snapshot, w *registry.Workload, port uint32) string {
+	services := reg.ServicesOf(w)
 	for _, s := range services {
-		if _, ok := s.Port(port); ok {
-			return s.Hostname
+		for _, sp := range s.Ports {
+			for _, e := range reg.Endpoints(s.Hostname, sp.Number) {
+				if e.Workload == w && e.Port == port {
+					return s.Hostname
+				}
+			}
 		}
 	}
 	if len(services) > 0 {
