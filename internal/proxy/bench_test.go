@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -153,4 +154,59 @@ func benchRoutes() *route.Config {
 			Routes: []*route.Route{jason, weighted(map[string]uint32{"be": 100})}})
 	}
 	return &route.Config{Name: "9080", VirtualHosts: vhs}
+}
+
+// BenchmarkH2CProxy measures one unary HTTP/2 request through the proxy's
+// HTTP/2 path to an h2c upstream. allocs/op counts the whole process: the
+// net/http client and upstream allocate too (about half, see docs/proxy.md).
+func BenchmarkH2CProxy(b *testing.B) {
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(strings.Repeat("x", 1024))
+	up := &http.Server{Protocols: &protos, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) })}
+	go up.Serve(ln)
+	defer up.Close()
+	p := &testProxy{dp: newDataPlane(discardLogger(), time.Second)}
+	ctx, cancel := contextWithCancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.dp.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	p.dp.Apply(snap([]*listener.Config{httpListener("out", 0, routes(to("be")))}, []*cluster.Config{staticCluster("be", cluster.HTTP2, ln.Addr().String())}))
+	tr := &http.Transport{Protocols: &protos}
+	defer tr.CloseIdleConnections()
+	url := "http://" + p.dp.server.Addr("out") + "/"
+	exchange := func() {
+		resp, err := tr.RoundTrip(mustRequest(b, url))
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	for i := 0; i < 100; i++ {
+		exchange()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		exchange()
+	}
+}
+
+func mustRequest(b *testing.B, url string) *http.Request {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return req
 }

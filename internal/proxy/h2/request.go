@@ -2,8 +2,6 @@ package h2
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,9 +101,6 @@ func applyMutations(h http.Header, layers []*route.HeaderMutation) {
 
 // newRequestID returns a random (version 4) UUID.
 func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var buf [36]byte
+	return string(router.AppendRequestID(buf[:0]))
 }

@@ -1,8 +1,6 @@
 package httpconn
 
 import (
-	"math/rand/v2"
-
 	"github.com/loom-mesh/loom/internal/proxy/http1"
 	"github.com/loom-mesh/loom/internal/proxy/router"
 	"github.com/loom-mesh/loom/internal/proxy/stats"
@@ -24,7 +22,7 @@ func (c *conn) prepareEdit(a *attempt) {
 	}
 	if _, ok := c.req.Header("x-request-id"); !ok {
 		extra = append(extra, "x-request-id: "...)
-		extra = appendUUID(extra)
+		extra = router.AppendRequestID(extra)
 		extra = append(extra, '\r', '\n')
 	}
 	c.extra = extra
@@ -63,24 +61,4 @@ func asIOError(err error, target **http1.IOError) bool {
 		*target = e
 	}
 	return ok
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendUUID appends a random version 4 UUID without allocating.
-func appendUUID(dst []byte) []byte {
-	var b [16]byte
-	hi, lo := rand.Uint64(), rand.Uint64()
-	for i := 0; i < 8; i++ {
-		b[i], b[8+i] = byte(hi>>(8*i)), byte(lo>>(8*i))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			dst = append(dst, '-')
-		}
-		dst = append(dst, hexDigits[v>>4], hexDigits[v&0x0f])
-	}
-	return dst
 }
