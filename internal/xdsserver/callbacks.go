@@ -29,15 +29,17 @@ func (s *Server) OnDeltaStreamOpen(_ context.Context, id int64, _ string) error 
 }
 
 // OnStreamClosed forgets a stream.
-func (s *Server) OnStreamClosed(id int64, _ *core.Node) { s.removeConn(id) }
+func (s *Server) OnStreamClosed(id int64, _ *core.Node) { s.removeConn(streamKey{id: id}) }
 
 // OnDeltaStreamClosed forgets a stream.
-func (s *Server) OnDeltaStreamClosed(id int64, _ *core.Node) { s.removeConn(id) }
+func (s *Server) OnDeltaStreamClosed(id int64, _ *core.Node) {
+	s.removeConn(streamKey{id: id, delta: true})
+}
 
 // OnStreamRequest identifies the proxy on its first request, records ACKs and
 // NACKs, and remembers the stream for the CreateWatch call that follows.
 func (s *Server) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) error {
-	return s.onRequest(id, req.GetNode(), req, request{
+	return s.onRequest(streamKey{id: id}, req.GetNode(), req, request{
 		typeURL: req.GetTypeUrl(), nonce: req.GetResponseNonce(),
 		version: req.GetVersionInfo(), nack: req.GetErrorDetail(),
 	})
@@ -45,14 +47,14 @@ func (s *Server) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) erro
 
 // OnStreamDeltaRequest is OnStreamRequest for delta streams.
 func (s *Server) OnStreamDeltaRequest(id int64, req *discovery.DeltaDiscoveryRequest) error {
-	return s.onRequest(id, req.GetNode(), req, request{
+	return s.onRequest(streamKey{id: id, delta: true}, req.GetNode(), req, request{
 		typeURL: req.GetTypeUrl(), nonce: req.GetResponseNonce(), nack: req.GetErrorDetail(),
 	})
 }
 
 // OnStreamResponse records the version and nonce sent.
 func (s *Server) OnStreamResponse(_ context.Context, id int64, _ *discovery.DiscoveryRequest, resp *discovery.DiscoveryResponse) {
-	if c := s.connByStream(id); c != nil {
+	if c := s.connByStream(streamKey{id: id}); c != nil {
 		c.recordSent(resp.GetTypeUrl(), resp.GetVersionInfo(), resp.GetNonce(), func(ts *typeState) bool {
 			return ts.pending.out == resp
 		})
@@ -61,7 +63,7 @@ func (s *Server) OnStreamResponse(_ context.Context, id int64, _ *discovery.Disc
 
 // OnStreamDeltaResponse records the version and nonce sent.
 func (s *Server) OnStreamDeltaResponse(id int64, _ *discovery.DeltaDiscoveryRequest, resp *discovery.DeltaDiscoveryResponse) {
-	if c := s.connByStream(id); c != nil {
+	if c := s.connByStream(streamKey{id: id, delta: true}); c != nil {
 		c.recordSent(resp.GetTypeUrl(), resp.GetSystemVersionInfo(), resp.GetNonce(), func(ts *typeState) bool {
 			return ts.pendingDelta.deltaOut == resp
 		})
@@ -80,10 +82,10 @@ type request struct {
 	nack                    *rpcstatus.Status
 }
 
-func (s *Server) onRequest(id int64, node *core.Node, raw any, r request) error {
-	c := s.connByStream(id)
+func (s *Server) onRequest(key streamKey, node *core.Node, raw any, r request) error {
+	c := s.connByStream(key)
 	if c == nil {
-		return status.Errorf(codes.Internal, "stream %d is not registered", id)
+		return status.Errorf(codes.Internal, "stream %v is not registered", key)
 	}
 	if err := s.identify(c, node); err != nil {
 		return err

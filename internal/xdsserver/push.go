@@ -102,17 +102,17 @@ func (s *Server) generate(gen Generator, p *xds.Proxy) (res xds.ProxyResources, 
 func (s *Server) addConn(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.conns[c.streamID] = c
+	s.conns[streamKey{id: c.streamID, delta: c.delta}] = c
 }
 
-func (s *Server) removeConn(id int64) {
+func (s *Server) removeConn(key streamKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.conns[id]
+	c := s.conns[key]
 	if c == nil {
 		return
 	}
-	delete(s.conns, id)
+	delete(s.conns, key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.pending != nil {
@@ -126,10 +126,17 @@ func (s *Server) removeConn(id int64) {
 	}
 }
 
-func (s *Server) connByStream(id int64) *conn {
+func (s *Server) connByStream(key streamKey) *conn {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.conns[id]
+	return s.conns[key]
+}
+
+// streamKey identifies a stream: go-control-plane's state-of-the-world and
+// delta servers number their streams independently, both from 1.
+type streamKey struct {
+	id    int64
+	delta bool
 }
 
 // setPending remembers which stream req arrived on, until CreateWatch takes

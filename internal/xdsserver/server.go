@@ -63,8 +63,8 @@ type Server struct {
 	pushMu sync.Mutex // serializes Update
 
 	mu      sync.RWMutex
-	conns   map[int64]*conn // by go-control-plane stream id
-	pending map[any]*conn   // request → its stream, between callback and watch
+	conns   map[streamKey]*conn // by go-control-plane stream id and protocol
+	pending map[any]*conn       // request → its stream, between callback and watch
 	gen     Generator
 	seq     uint64
 	pushes  uint64
@@ -89,7 +89,7 @@ func New(cfg Config) *Server {
 		workers: cfg.Workers,
 		grace:   cfg.ShutdownGrace,
 		genSem:  make(chan struct{}, cfg.Workers),
-		conns:   make(map[int64]*conn),
+		conns:   make(map[streamKey]*conn),
 		pending: make(map[any]*conn),
 		ready:   make(chan struct{}),
 	}

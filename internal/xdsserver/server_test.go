@@ -201,3 +201,24 @@ func TestRejectsInvalidNode(t *testing.T) {
 		t.Fatalf("err = %v, want InvalidArgument naming node.id", err)
 	}
 }
+
+// go-control-plane numbers SotW and delta streams independently, both from 1:
+// a SotW and a delta proxy connected at once must not share state.
+func TestSotWAndDeltaProxiesSideBySide(t *testing.T) {
+	mesh := newTestMesh("a.default.svc.cluster.local", "b.default.svc.cluster.local")
+	mesh.routeTag["default"] = "v1"
+	h := startServer(t, mesh.generator())
+	sotw := h.connect(adstest.Options{Node: testNode("a", "default", 1)})
+	delta := h.connect(adstest.Options{Node: testNode("b", "default", 2), Delta: true})
+	sotw.wait(t, "SotW sync", synced("v1"))
+	delta.wait(t, "delta sync", synced("v1"))
+	waitStatus(t, h.srv, func(st []ProxyStatus) bool {
+		return len(st) == 2 && allSynced(st[0]) && allSynced(st[1])
+	})
+
+	next := mesh.clone()
+	next.routeTag["default"] = "v2"
+	h.srv.Update(context.Background(), next.generator())
+	sotw.wait(t, "SotW route change", synced("v2"))
+	delta.wait(t, "delta route change", synced("v2"))
+}
