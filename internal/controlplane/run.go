@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loom-mesh/loom/internal/config"
+	"github.com/loom-mesh/loom/internal/xds"
 	"github.com/loom-mesh/loom/internal/xdsserver"
 )
 
@@ -35,7 +36,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	srv := xdsserver.New(xdsserver.Config{Logger: log.With("component", "xds")})
 	pipe := &Pipeline{
-		Source:        config.NewDirSource(cfg.ConfigDir, log.With("component", "config")),
+		// xds.Unsupported reports, as warnings, fields the generator does not
+		// act on yet, so they are never dropped silently.
+		Source: config.NewDirSource(cfg.ConfigDir, log.With("component", "config"),
+			config.WithAnalyzers(xds.Unsupported)),
 		Target:        srv,
 		DebounceQuiet: cfg.DebounceQuiet,
 		DebounceMax:   cfg.DebounceMax,

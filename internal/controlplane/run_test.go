@@ -281,3 +281,18 @@ func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
 }
+
+func TestFieldsNotActedOnAreReportedAsWarnings(t *testing.T) {
+	cp := startControlPlane(t)
+	replace(t, filepath.Join(cp.dir, "mtls-dr.yaml"), `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: details, namespace: default}
+spec:
+  host: details
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+`)
+	waitFor(t, "configz warns that ISTIO_MUTUAL is not applied", func() bool {
+		body := cp.get(t, "/debug/configz")
+		return strings.Contains(body, "DestinationRule default/details") && strings.Contains(body, "spec.trafficPolicy.tls")
+	})
+}
