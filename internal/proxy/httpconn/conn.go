@@ -23,9 +23,10 @@ type conn struct {
 	// extra holds per-request fields (x-request-id, ...) for the codec.
 	extra []byte
 
-	mu      sync.Mutex // guards idle and closing against Drain
-	idle    bool
-	closing bool
+	mu        sync.Mutex // guards idle, idleSince and closing against Drain
+	idle      bool
+	idleSince time.Time
+	closing   bool
 }
 
 // serve runs the keep-alive loop: read a request, serve it, repeat.
@@ -60,7 +61,23 @@ func (c *conn) setIdle(idle bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.idle = idle
+	if idle {
+		c.idleSince = time.Now()
+	}
 	return !c.closing
+}
+
+// closeIfIdleSince closes the connection if it has waited for a request
+// since before t (the downstream idle timeout).
+func (c *conn) closeIfIdleSince(t time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.idle || !c.idleSince.Before(t) {
+		return false
+	}
+	c.closing = true
+	c.sc.Conn().SetReadDeadline(time.Now())
+	return true
 }
 
 // closeIfIdle is Drain's: a connection waiting for its next request is

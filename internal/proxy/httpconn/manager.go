@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/loom-mesh/loom/internal/proxy/h2"
 	"github.com/loom-mesh/loom/internal/proxy/http1"
@@ -42,10 +43,11 @@ func New(st *atomic.Pointer[router.Listener], codec *http1.Pool, logger *slog.Lo
 	protos.SetUnencryptedHTTP2(true)
 	m.h2conns = newConnListener()
 	m.h2srv = &http.Server{
-		Handler:   &h2.Handler{State: st, Logger: logger},
-		Protocols: &protos,
-		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
-		HTTP2:     &http.HTTP2Config{MaxConcurrentStreams: 1000},
+		Handler:     &h2.Handler{State: st, Logger: logger},
+		Protocols:   &protos,
+		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		HTTP2:       &http.HTTP2Config{MaxConcurrentStreams: 1000},
+		IdleTimeout: IdleTimeout,
 	}
 	return m
 }
@@ -154,6 +156,22 @@ func (m *Manager) closeAll() {
 	defer m.mu.Unlock()
 	for c := range m.conns {
 		c.sc.Conn().Close()
+	}
+}
+
+// IdleTimeout is how long a downstream connection may wait for its next
+// request (Envoy's HTTP connection manager default).
+const IdleTimeout = time.Hour
+
+// CloseIdle closes HTTP/1.1 connections that have waited for a request
+// since before cutoff (HTTP/2 ones are closed by the HTTP/2 server's own
+// idle timeout). The listener manager calls it periodically with
+// now - IdleTimeout.
+func (m *Manager) CloseIdle(cutoff time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for c := range m.conns {
+		c.closeIfIdleSince(cutoff)
 	}
 }
 

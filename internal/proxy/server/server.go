@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loom-mesh/loom/internal/proxy/http1"
+	"github.com/loom-mesh/loom/internal/proxy/httpconn"
 	"github.com/loom-mesh/loom/internal/proxy/listener"
 	"github.com/loom-mesh/loom/internal/proxy/route"
 	"github.com/loom-mesh/loom/internal/proxy/router"
@@ -23,6 +24,9 @@ import (
 
 // retryBindPeriod is how often listeners that could not bind are retried.
 const retryBindPeriod = time.Second
+
+// idleCheckPeriod is how often idle downstream connections are looked for.
+const idleCheckPeriod = time.Minute
 
 // Options configure a Server.
 type Options struct {
@@ -91,13 +95,18 @@ func (s *Server) Snapshot() *snapshot.Snapshot {
 func (s *Server) Run(ctx context.Context) {
 	tick := time.NewTicker(retryBindPeriod)
 	defer tick.Stop()
+	lastIdleCheck := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			s.shutdown()
 			return
-		case <-tick.C:
+		case now := <-tick.C:
 			s.retryPending()
+			if now.Sub(lastIdleCheck) >= idleCheckPeriod {
+				lastIdleCheck = now
+				s.closeIdle(now)
+			}
 		}
 	}
 }
@@ -148,6 +157,17 @@ func (s *Server) Addr(name string) string {
 		return a.ln.Addr().String()
 	}
 	return ""
+}
+
+// closeIdle closes downstream HTTP/1.1 connections idle past their timeout.
+func (s *Server) closeIdle(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.listeners {
+		if m, ok := a.h.(interface{ CloseIdle(time.Time) }); ok {
+			m.CloseIdle(now.Add(-httpconn.IdleTimeout))
+		}
+	}
 }
 
 func (s *Server) retryPending() {
