@@ -95,8 +95,14 @@ func (p *Process) Pid() int {
 	return p.cmd.Process.Pid
 }
 
-// Stop sends SIGTERM, waits up to grace, then SIGKILLs; it returns once the
-// process has exited. Stopping a process that is not running does nothing.
+// ErrKilled is returned by Stop when a process outlived its grace period
+// after SIGTERM and had to be killed.
+var ErrKilled = errors.New("did not exit after SIGTERM; killed")
+
+// Stop sends SIGTERM, waits up to grace, then SIGQUITs (a Go program dumps its
+// goroutines) and SIGKILLs, and says so with ErrKilled; it returns once the
+// process has exited. Stopping a process that
+// is not running does nothing.
 func (p *Process) Stop(grace time.Duration) error {
 	return p.signalAndWait(syscall.SIGTERM, grace)
 }
@@ -128,11 +134,27 @@ func (p *Process) signalAndWait(sig syscall.Signal, grace time.Duration) error {
 		case <-done:
 			return nil
 		case <-t.C:
-			_ = cmd.Process.Kill()
+			p.quitThenKill(cmd, done)
+			return fmt.Errorf("%s (pid %d) %w (grace %v); its goroutines are in %s", p.Name, cmd.Process.Pid, ErrKilled, grace, p.logPath)
 		}
 	}
 	<-done
 	return nil
+}
+
+// quitThenKill sends SIGQUIT, which makes a Go program write every
+// goroutine's stack to its log before exiting, and SIGKILLs it if it is still
+// there a second later.
+func (p *Process) quitThenKill(cmd *exec.Cmd, done <-chan struct{}) {
+	_ = cmd.Process.Signal(syscall.SIGQUIT)
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 // ExitErr is how the last run ended (nil while running or after a clean exit).

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -126,8 +127,8 @@ func TestProcessStopIsGracefulAndRestartable(t *testing.T) {
 func TestProcessStopKillsAfterGrace(t *testing.T) {
 	p := startHelper(t, "stubborn", nil)
 	start := time.Now()
-	if err := p.Stop(200 * time.Millisecond); err != nil {
-		t.Fatal(err)
+	if err := p.Stop(200 * time.Millisecond); !errors.Is(err, ErrKilled) {
+		t.Fatalf("Stop = %v, want ErrKilled", err)
 	}
 	if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second {
 		t.Errorf("stop took %v, want just over the 200ms grace", d)

@@ -37,7 +37,7 @@ func samples(t *testing.T, names ...string) map[string][]byte {
 
 // startMesh starts spec's mesh with extra config files; it is stopped (and
 // checked to leave no process behind) when the test ends.
-func startMesh(t *testing.T, spec mesh.Spec, files map[string][]byte) *mesh.Mesh {
+func startMesh(t *testing.T, spec mesh.Spec, files map[string][]byte, proxyArgs ...string) *mesh.Mesh {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -51,7 +51,7 @@ func startMesh(t *testing.T, spec mesh.Spec, files map[string][]byte) *mesh.Mesh
 		t.Logf("keeping %s", dir)
 	}
 	start := time.Now()
-	m, err := mesh.Start(ctx, mesh.Config{Spec: spec, Binary: loomBin, Files: files, FirstBlock: 60, Dir: dir})
+	m, err := mesh.Start(ctx, mesh.Config{Spec: spec, Binary: loomBin, Files: files, FirstBlock: 60, Dir: dir, ProxyArgs: proxyArgs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +67,11 @@ func stopMesh(t *testing.T, m *mesh.Mesh) {
 			t.Logf("--- %s (last lines of %s):\n%s", p.Name, p.LogPath(), p.LogTail(20))
 		}
 	}
+	start := time.Now()
 	if err := m.Stop(context.Background()); err != nil {
 		t.Errorf("stopping mesh: %v", err)
 	}
+	t.Logf("mesh stopped in %v", time.Since(start).Round(time.Millisecond))
 	for _, p := range procs {
 		if pid := p.Pid(); pid != 0 && alive(pid) {
 			t.Errorf("%s (pid %d) still running after Stop", p.Name, pid)

@@ -22,13 +22,13 @@ type bookinfo struct {
 const bookinfoProxies = 6
 
 // startBookinfo starts Bookinfo with destination-rule-all.yaml and files.
-func startBookinfo(t *testing.T, files map[string][]byte) *bookinfo {
+func startBookinfo(t *testing.T, files map[string][]byte, proxyArgs ...string) *bookinfo {
 	t.Helper()
 	contents := samples(t, "destination-rule-all.yaml")
 	for name, data := range files {
 		contents[name] = data
 	}
-	m := startMesh(t, mesh.Bookinfo(), contents)
+	m := startMesh(t, mesh.Bookinfo(), contents, proxyArgs...)
 	pp := workload(t, m, "productpage-v1")
 	b := &bookinfo{Mesh: m, page: newPageClient(t, "http://"+pp.Inbound+"/productpage")}
 	settled(t, m.Plan().ControlPlaneAdmin(), bookinfoProxies, 10*time.Second, 300*time.Millisecond)

@@ -7,9 +7,15 @@ import (
 )
 
 // Rewriting reviews from 80/20 to 0/100 in place reaches the proxy in under a
-// second, and no request fails under steady load during and after the switch.
+// second, and no request fails under steady load during and after the switch;
+// with proxies on state-of-the-world xDS and on delta xDS.
 func TestSwitchReviews80To0Under1s(t *testing.T) {
-	b := startBookinfo(t, map[string][]byte{"reviews.yaml": []byte(vsWeights("reviews", "v1", 80, "v2", 20))})
+	t.Run("sotw", func(t *testing.T) { testSwitch(t) })
+	t.Run("delta", func(t *testing.T) { testSwitch(t, "--xds-delta") })
+}
+
+func testSwitch(t *testing.T, proxyArgs ...string) {
+	b := startBookinfo(t, map[string][]byte{"reviews.yaml": []byte(vsWeights("reviews", "v1", 80, "v2", 20))}, proxyArgs...)
 	cp := b.Plan().ControlPlaneAdmin()
 	st, err := syncz(context.Background(), cp)
 	if err != nil {
