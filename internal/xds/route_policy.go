@@ -25,12 +25,14 @@ const (
 	faultFilterName          = "envoy.filters.http.fault"
 )
 
-// supportedRetryOn are the retry_on conditions Loom's proxy implements.
-var supportedRetryOn = map[string]bool{
-	"5xx": true, "gateway-error": true, "reset": true, "connect-failure": true,
-	"retriable-4xx": true, "refused-stream": true, "retriable-status-codes": true,
-	"cancelled": true, "deadline-exceeded": true, "resource-exhausted": true,
-	"unavailable": true, "internal": true,
+// supportedRetryOn reports whether Loom's proxy implements a retry_on condition.
+func supportedRetryOn(cond string) bool {
+	switch cond {
+	case "5xx", "gateway-error", "reset", "connect-failure", "retriable-4xx", "refused-stream",
+		"retriable-status-codes", "cancelled", "deadline-exceeded", "resource-exhausted", "unavailable", "internal":
+		return true
+	}
+	return false
 }
 
 func defaultRetryPolicy() *routev3.RetryPolicy {
@@ -88,7 +90,7 @@ func parseRetryOn(s string) (string, []uint32) {
 		tok = strings.TrimSpace(tok)
 		if code, err := strconv.ParseUint(tok, 10, 32); err == nil {
 			codes = append(codes, uint32(code))
-		} else if supportedRetryOn[tok] {
+		} else if supportedRetryOn(tok) {
 			on = append(on, tok)
 		}
 	}
@@ -148,17 +150,17 @@ func millionths(percent float64) *typev3.FractionalPercent {
 	return &typev3.FractionalPercent{Numerator: uint32(n), Denominator: typev3.FractionalPercent_MILLION}
 }
 
-var grpcCodes = map[string]uint32{
-	"OK": 0, "CANCELLED": 1, "UNKNOWN": 2, "INVALID_ARGUMENT": 3, "DEADLINE_EXCEEDED": 4,
-	"NOT_FOUND": 5, "ALREADY_EXISTS": 6, "PERMISSION_DENIED": 7, "RESOURCE_EXHAUSTED": 8,
-	"FAILED_PRECONDITION": 9, "ABORTED": 10, "OUT_OF_RANGE": 11, "UNIMPLEMENTED": 12,
-	"INTERNAL": 13, "UNAVAILABLE": 14, "DATA_LOSS": 15, "UNAUTHENTICATED": 16,
-}
+// grpcCodeNames are the gRPC status names, by code.
+const grpcCodeNames = "OK CANCELLED UNKNOWN INVALID_ARGUMENT DEADLINE_EXCEEDED NOT_FOUND ALREADY_EXISTS " +
+	"PERMISSION_DENIED RESOURCE_EXHAUSTED FAILED_PRECONDITION ABORTED OUT_OF_RANGE UNIMPLEMENTED " +
+	"INTERNAL UNAVAILABLE DATA_LOSS UNAUTHENTICATED"
 
 // grpcCode reads a gRPC status name (`UNAVAILABLE`) or number.
 func grpcCode(s string) (uint32, bool) {
-	if c, ok := grpcCodes[strings.ToUpper(s)]; ok {
-		return c, true
+	for code, name := range strings.Fields(grpcCodeNames) {
+		if strings.EqualFold(s, name) {
+			return uint32(code), true
+		}
 	}
 	c, err := strconv.ParseUint(s, 10, 32)
 	return uint32(c), err == nil && c <= 16

@@ -56,7 +56,7 @@ func (f *finder) retries(field string, r *v1alpha3.HTTPRetry) {
 	var dropped []string
 	for _, tok := range strings.Split(r.GetRetryOn(), ",") {
 		tok = strings.TrimSpace(tok)
-		if tok != "" && !supportedRetryOn[tok] && !isNumber(tok) {
+		if tok != "" && !supportedRetryOn(tok) && !isNumber(tok) {
 			dropped = append(dropped, tok)
 		}
 	}
