@@ -66,6 +66,8 @@ type demoRun struct {
 	scraper *Scraper
 	traffic *Traffic
 	view    *tableView
+	window  *window
+	start   time.Time
 }
 
 func newRun(cfg Config, m *mesh.Mesh) *demoRun {
@@ -100,7 +102,9 @@ func (r *demoRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	r.start = time.Now()
+	r.window = &window{span: rateWindow, baseline: baseline}
+	r.window.add(r.start, baseline)
 	trafficCtx, stopTraffic := context.WithCancel(ctx)
 	if r.cfg.Duration > 0 {
 		trafficCtx, stopTraffic = context.WithTimeout(ctx, r.cfg.Duration)
@@ -108,22 +112,21 @@ func (r *demoRun) run(ctx context.Context) error {
 	defer stopTraffic()
 	var wg sync.WaitGroup
 	wg.Go(func() { r.traffic.Run(trafficCtx) })
-	failure := r.watch(trafficCtx, baseline, start)
+	failure := r.watch(trafficCtx)
 	stopTraffic()
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed := time.Since(r.start)
 	final, err := r.scraper.Scrape(context.WithoutCancel(ctx))
 	if err := errors.Join(failure, err); err != nil {
 		return err
 	}
+	r.show(time.Now(), final)
 	return r.finish(elapsed, final.Sub(baseline))
 }
 
 // watch refreshes the table every Refresh until ctx ends or a process of the
 // mesh dies (its error is returned).
-func (r *demoRun) watch(ctx context.Context, baseline Totals, start time.Time) error {
-	win := &window{span: rateWindow, baseline: baseline}
-	win.add(start, baseline)
+func (r *demoRun) watch(ctx context.Context) error {
 	if r.cfg.Output == OutputTable {
 		r.view.printHeader()
 	}
@@ -143,11 +146,16 @@ func (r *demoRun) watch(ctx context.Context, baseline Totals, start time.Time) e
 				}
 				r.cfg.Logger.Warn("scrape", "err", err)
 			}
-			win.add(now, t)
-			if r.cfg.Output == OutputTable {
-				r.view.render(now.Sub(start), win.rows(), r.traffic.Stats())
-			}
+			r.show(now, t)
 		}
+	}
+}
+
+// show adds a scrape to the window and, in table mode, redraws the table.
+func (r *demoRun) show(now time.Time, t Totals) {
+	r.window.add(now, t)
+	if r.cfg.Output == OutputTable {
+		r.view.render(now.Sub(r.start), r.window.rows(), r.traffic.Stats())
 	}
 }
 

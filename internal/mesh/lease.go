@@ -12,9 +12,9 @@ type lease struct {
 	ln   net.Listener
 }
 
-// acquire takes block b if it is free: its lease address and the control
-// plane's xDS address must both be bindable.
-func acquire(b int) (*lease, error) {
+// acquire takes block b if it is free: its lease address, the control
+// plane's xDS address and the first apps app ports must all be bindable.
+func acquire(b, apps int) (*lease, error) {
 	p := Plan{Block: b}
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -23,22 +23,28 @@ func acquire(b int) (*lease, error) {
 	if err != nil {
 		return nil, fmt.Errorf("address block %d is in use: %w", b, err)
 	}
-	probe, err := net.Listen("tcp", p.ControlPlaneXDS())
-	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("address block %d: control plane address in use: %w", b, err)
+	probes := []string{p.ControlPlaneXDS()}
+	for i := range apps {
+		probes = append(probes, p.AppAddr(i))
 	}
-	probe.Close()
+	for _, addr := range probes {
+		probe, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("address block %d: %s in use: %w", b, addr, err)
+		}
+		probe.Close()
+	}
 	return &lease{plan: p, ln: ln}, nil
 }
 
 // acquireFirstFree takes the first free block from first on.
-func acquireFirstFree(first int) (*lease, error) {
+func acquireFirstFree(first, apps int) (*lease, error) {
 	if first < MinBlock {
 		first = MinBlock
 	}
 	for b := first; b <= MaxBlock; b++ {
-		if l, err := acquire(b); err == nil {
+		if l, err := acquire(b, apps); err == nil {
 			return l, nil
 		}
 	}

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -112,20 +113,30 @@ func TestPlan(t *testing.T) {
 }
 
 func TestLeaseIsExclusive(t *testing.T) {
-	a, err := acquireFirstFree(MaxBlock - 5)
+	a, err := acquireFirstFree(MaxBlock-5, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.release()
-	if _, err := acquire(a.plan.Block); err == nil {
+	if _, err := acquire(a.plan.Block, 3); err == nil {
 		t.Fatalf("block %d leased twice", a.plan.Block)
 	}
-	b, err := acquireFirstFree(a.plan.Block)
+	b, err := acquireFirstFree(a.plan.Block, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.release()
 	if b.plan.Block <= a.plan.Block {
 		t.Errorf("second lease got block %d, want one after %d", b.plan.Block, a.plan.Block)
+	}
+	// An app port taken by someone else makes the launcher skip that block.
+	next := Plan{Block: b.plan.Block + 1}
+	busy, err := net.Listen("tcp", next.AppAddr(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	if _, err := acquire(next.Block, 2); err == nil {
+		t.Errorf("block %d leased although %s is in use", next.Block, next.AppAddr(1))
 	}
 }

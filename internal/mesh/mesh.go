@@ -87,10 +87,11 @@ func prepare(cfg Config) (*Mesh, error) {
 	}
 	var l *lease
 	var err error
+	apps := len(cfg.Spec.Workloads)
 	if cfg.Block != 0 {
-		l, err = acquire(cfg.Block)
+		l, err = acquire(cfg.Block, apps)
 	} else {
-		l, err = acquireFirstFree(cfg.FirstBlock)
+		l, err = acquireFirstFree(cfg.FirstBlock, apps)
 	}
 	if err != nil {
 		return nil, err

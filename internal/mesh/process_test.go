@@ -171,7 +171,9 @@ func TestStartFailureCleansUp(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "control-plane exited before serving xDS") {
 		t.Fatalf("got %v, want the control plane's early exit", err)
 	}
-	if _, err := acquire(MaxBlock - 10); err != nil {
-		t.Errorf("address block not released: %v", err)
+	l, err := acquire(MaxBlock-10, 6)
+	if err != nil {
+		t.Fatalf("address block not released: %v", err)
 	}
+	l.release()
 }
