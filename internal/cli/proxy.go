@@ -53,5 +53,6 @@ get --drain-duration to finish.`,
 	f.IntVar(&cfg.Concurrency, "concurrency", proxy.DefaultConcurrency, "GOMAXPROCS: threads running Go code at once")
 	f.DurationVar(&cfg.DrainDuration, "drain-duration", proxy.DefaultDrainDuration, "how long requests in flight get to finish on shutdown")
 	f.BoolVar(&cfg.Delta, "xds-delta", false, "use incremental (delta) xDS instead of state of the world")
+	f.StringVar(&cfg.CPUProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file (performance work)")
 	return cmd
 }

@@ -47,6 +47,9 @@ type Config struct {
 	DrainDuration time.Duration
 	// Delta selects incremental xDS (--xds-delta).
 	Delta bool
+	// CPUProfile, when set, is a file to write a CPU profile of the whole
+	// run to (--cpu-profile), for performance work.
+	CPUProfile string
 }
 
 // WithDefaults fills unset fields.

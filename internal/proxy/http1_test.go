@@ -210,3 +210,20 @@ func TestHTTP1StaleConnectionReplayedOnFreshOne(t *testing.T) {
 		t.Error("no request was replayed on a fresh connection; the stale path was not exercised")
 	}
 }
+
+func TestHTTP1MaxRequestsPerConnection(t *testing.T) {
+	be := startBackend(t, text("ok"))
+	cl := staticCluster("be", cluster.HTTP1, be.addr)
+	cl.MaxRequestsPerConnection = 2
+	p := startProxy(t, time.Second)
+	p.apply(snap([]*listener.Config{httpListener("out", 0, routes(to("be")))}, []*cluster.Config{cl}))
+	c := newClient(t)
+	for i := 0; i < 6; i++ {
+		if code, _, _ := get(t, c, "http://"+p.addr("out")+"/"); code != 200 {
+			t.Fatalf("request %d: %d", i, code)
+		}
+	}
+	if n := be.connections(); n != 3 {
+		t.Errorf("upstream saw %d connections for 6 requests at 2 per connection, want 3", n)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 
 	"github.com/loom-mesh/loom/internal/proxy/admin"
@@ -26,6 +28,13 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cfg.Concurrency))
+	if cfg.CPUProfile != "" {
+		stop, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 
@@ -84,6 +93,22 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	wg.Wait()
 	logger.Info("proxy stopped")
 	return adminErr
+}
+
+// startCPUProfile profiles the process until the returned func is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // nodeIP is the address in the node id; unspecified until learned.
