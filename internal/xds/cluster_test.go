@@ -39,15 +39,15 @@ func TestLoadAssignment(t *testing.T) {
 		want   []*endpointv3.LocalityLbEndpoints
 	}{
 		{"grouped by locality, sorted, weights summed", nil, true, []*endpointv3.LocalityLbEndpoints{
-			{LoadBalancingWeight: uint32Value(1), LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("127.0.1.2", 9080, 1)}},
+			{Locality: &corev3.Locality{}, LoadBalancingWeight: uint32Value(1), LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("127.0.1.2", 9080, 1)}},
 			{Locality: &corev3.Locality{Region: "us-west", Zone: "a"}, LoadBalancingWeight: uint32Value(5),
 				LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("127.0.1.3", 9080, 3), lbEndpoint("127.0.1.4", 9080, 2)}},
 		}},
 		{"subset labels filter", map[string]string{"version": "v1"}, true, []*endpointv3.LocalityLbEndpoints{
-			{LoadBalancingWeight: uint32Value(1), LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("127.0.1.2", 9080, 1)}},
+			{Locality: &corev3.Locality{}, LoadBalancingWeight: uint32Value(1), LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("127.0.1.2", 9080, 1)}},
 		}},
 		{"host names kept for DNS", map[string]string{"version": "v2"}, false, []*endpointv3.LocalityLbEndpoints{
-			{LoadBalancingWeight: uint32Value(1), LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("reviews.example.com", 9080, 1)}},
+			{Locality: &corev3.Locality{}, LoadBalancingWeight: uint32Value(1), LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("reviews.example.com", 9080, 1)}},
 			{Locality: &corev3.Locality{Region: "us-west", Zone: "a"}, LoadBalancingWeight: uint32Value(5),
 				LbEndpoints: []*endpointv3.LbEndpoint{lbEndpoint("127.0.1.3", 9080, 3), lbEndpoint("127.0.1.4", 9080, 2)}},
 		}},

@@ -48,10 +48,9 @@ func loadAssignment(name string, eps []*registry.Endpoint, subset map[string]str
 	return cla
 }
 
+// locality is always set, empty when the workload names none: gRPC's
+// proxyless xDS client rejects a load assignment with a locality without one.
 func locality(l registry.Locality) *corev3.Locality {
-	if l == (registry.Locality{}) {
-		return nil
-	}
 	return &corev3.Locality{Region: l.Region, Zone: l.Zone, SubZone: l.SubZone}
 }
 
