@@ -181,13 +181,14 @@ func (m *Mesh) processExited(p *Process, err error) {
 func (m *Mesh) Failed() <-chan error { return m.failed }
 
 // Stop stops the proxies, then the apps, then the control plane (each SIGTERM,
-// then SIGKILL after StopGrace), releases the address block and removes the
-// directory it created. Safe to call more than once.
+// then SIGKILL after StopGrace, or sooner if ctx's deadline is nearer),
+// releases the address block and removes the directory it created. Safe to
+// call more than once.
 func (m *Mesh) Stop(ctx context.Context) error {
 	m.stopOnce.Do(func() {
 		var errs []error
 		for _, group := range [][]*Process{m.proxyList(), m.appList(), {m.cp}} {
-			errs = append(errs, stopAll(group, m.cfg.StopGrace))
+			errs = append(errs, stopAll(group, m.grace(ctx)))
 		}
 		m.lease.release()
 		m.client.CloseIdleConnections()
@@ -197,6 +198,18 @@ func (m *Mesh) Stop(ctx context.Context) error {
 		m.stopErr = errors.Join(errs...)
 	})
 	return m.stopErr
+}
+
+// grace is StopGrace, shortened to what is left of ctx's deadline.
+func (m *Mesh) grace(ctx context.Context) time.Duration {
+	g := m.cfg.StopGrace
+	if dl, ok := ctx.Deadline(); ok {
+		g = max(0, min(g, time.Until(dl)))
+	}
+	if ctx.Err() != nil {
+		g = 0
+	}
+	return g
 }
 
 func stopAll(ps []*Process, grace time.Duration) error {
