@@ -173,3 +173,44 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestDrainHTTP2(t *testing.T) {
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true)
+	release := make(chan struct{})
+	be := startBackend(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		io.WriteString(w, "done")
+	}), func(s *http.Server) { s.Protocols = &protos })
+	p := startProxy(t, 5*time.Second)
+	p.apply(snap([]*listener.Config{httpListener("out", 0, routes(to("be")))}, []*cluster.Config{staticCluster("be", cluster.HTTP2, be.addr)}))
+	tr := &http.Transport{Protocols: &protos}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	url := "http://" + p.addr("out") + "/"
+	inflight := make(chan error, 1)
+	go func() {
+		resp, err := c.Get(url)
+		if err == nil {
+			var body []byte
+			body, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err == nil && (resp.StatusCode != 200 || string(body) != "done") {
+				err = fmt.Errorf("in-flight stream: %d %q", resp.StatusCode, body)
+			}
+		}
+		inflight <- err
+	}()
+	waitFor(t, func() bool { return p.dp.stats.HTTP("out").RqActive.Value() == 1 })
+	p.stop()
+	waitFor(t, func() bool { return p.dp.server.Draining() })
+	close(release)
+	if err := <-inflight; err != nil {
+		t.Errorf("stream in flight during drain: %v", err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("data plane did not stop after the last stream finished")
+	}
+}
