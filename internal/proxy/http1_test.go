@@ -272,3 +272,26 @@ func TestHTTP1Upgrade(t *testing.T) {
 		t.Errorf("after half-close: %q %v, want EOF", rest, err)
 	}
 }
+
+func TestHTTP1MalformedBody(t *testing.T) {
+	be := startBackend(t, text("ok"))
+	_, base := oneCluster(t, be.addr)
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || len(body) == 0 {
+		t.Errorf("malformed chunked body: %d %q, want 400 with a reason", resp.StatusCode, body)
+	}
+	if n := be.connections(); n != 0 {
+		t.Errorf("upstream saw %d connections for a request with a malformed body, want 0", n)
+	}
+}

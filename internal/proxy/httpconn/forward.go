@@ -48,7 +48,7 @@ func (c *conn) forward(d router.Decision) {
 	}
 	if c.req.HasBody() {
 		if _, err := c.req.BufferBody(replayLimit); err != nil {
-			c.x.status, c.x.flag = 400, stats.FlagDownstreamProtocolError
+			c.bodyFailed(err)
 			return
 		}
 	}
@@ -243,6 +243,18 @@ func (c *conn) failed(f router.Failure) {
 		c.x.st.Stats.RqTimeout.Inc()
 	}
 	c.localReply(f.Reply())
+}
+
+// bodyFailed answers a request whose body could not be read: a malformed
+// body gets the codec's status and reason; a client that went away, nothing.
+func (c *conn) bodyFailed(err error) {
+	var pe *http1.Error
+	if errors.As(err, &pe) && pe.Side == http1.Downstream {
+		c.x.status, c.x.flag = pe.Status(), stats.FlagDownstreamProtocolError
+		c.sc.WriteLocal(pe.Status(), &http1.ResponseEdit{Close: true}, "text/plain; charset=utf-8", []byte(pe.Reason+"\n"))
+		return
+	}
+	c.x.status, c.x.flag = 499, stats.FlagDownstreamTermination
 }
 
 // grpcStatus reads grpc-status from a response head (-1 when absent).

@@ -24,7 +24,7 @@ func (c *conn) forwardH2(d router.Decision) {
 	if c.req.HasBody() {
 		complete, err := c.req.BufferBody(translateLimit)
 		if err != nil {
-			c.x.status, c.x.flag = 400, stats.FlagDownstreamProtocolError
+			c.bodyFailed(err)
 			return
 		}
 		if !complete {
