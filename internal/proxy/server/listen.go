@@ -10,6 +10,7 @@ import (
 
 	"github.com/loom-mesh/loom/internal/proxy/httpconn"
 	"github.com/loom-mesh/loom/internal/proxy/listener"
+	"github.com/loom-mesh/loom/internal/proxy/rawio"
 	"github.com/loom-mesh/loom/internal/proxy/router"
 	"github.com/loom-mesh/loom/internal/proxy/stats"
 	"github.com/loom-mesh/loom/internal/proxy/tcpproxy"
@@ -86,7 +87,12 @@ func (s *Server) acceptLoop(a *active) {
 		delay = 0
 		a.stats.CxTotal.Inc()
 		a.stats.CxActive.Inc()
-		a.h.Serve(s.connCtx, &countedConn{TCPConn: c.(*net.TCPConn), st: a.stats})
+		rc, err := rawio.New(c.(*net.TCPConn))
+		if err != nil {
+			c.Close()
+			continue
+		}
+		a.h.Serve(s.connCtx, &countedConn{Conn: rc, st: a.stats})
 	}
 }
 
@@ -106,7 +112,7 @@ func (a *active) stop(ctx context.Context) {
 
 // countedConn keeps the listener's active connection gauge.
 type countedConn struct {
-	*net.TCPConn
+	*rawio.Conn
 	st   *stats.Listener
 	once sync.Once
 }
@@ -116,5 +122,5 @@ func (c *countedConn) Close() error {
 		c.st.CxActive.Dec()
 		c.st.CxDestroy.Inc()
 	})
-	return c.TCPConn.Close()
+	return c.Conn.Close()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"sync"
+
+	"github.com/loom-mesh/loom/internal/proxy/rawio"
 )
 
 // DialTCP opens a plain TCP connection to h for the TCP proxy, within the
@@ -33,14 +35,20 @@ func (c *Cluster) dialReserved(ctx context.Context, addr string) (net.Conn, erro
 		c.Stats.CxConnectFail.Inc()
 		return nil, &ConnectError{Host: addr, Err: err}
 	}
+	rc, err := rawio.New(nc.(*net.TCPConn))
+	if err != nil {
+		nc.Close()
+		c.releaseConn()
+		return nil, &ConnectError{Host: addr, Err: err}
+	}
 	c.Stats.CxTotal.Inc()
 	c.Stats.CxActive.Inc()
-	return &countedConn{TCPConn: nc.(*net.TCPConn), c: c}, nil
+	return &countedConn{Conn: rc, c: c}, nil
 }
 
 // countedConn gives the cluster's connection slot back when it closes.
 type countedConn struct {
-	*net.TCPConn
+	*rawio.Conn
 	c    *Cluster
 	once sync.Once
 }
@@ -50,5 +58,5 @@ func (c *countedConn) Close() error {
 		c.c.releaseConn()
 		c.c.Stats.CxActive.Dec()
 	})
-	return c.TCPConn.Close()
+	return c.Conn.Close()
 }
