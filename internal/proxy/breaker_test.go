@@ -29,7 +29,15 @@ func TestCircuitBreaker(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
 	var wg sync.WaitGroup
+	active := p.dp.stats.HTTP("out")
+	pending := p.dp.stats.Cluster("be")
 	for i := 0; i < 3; i++ {
+		switch i { // send each request once the previous one holds its place
+		case 1:
+			waitFor(t, func() bool { return active.RqActive.Value() == 1 })
+		case 2:
+			waitFor(t, func() bool { return pending.RqPending.Value() == 1 })
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -44,7 +52,6 @@ func TestCircuitBreaker(t *testing.T) {
 			got = append(got, resp.Status+" "+resp.Header.Get("x-loom-error"))
 			mu.Unlock()
 		}()
-		time.Sleep(20 * time.Millisecond) // arrive in order
 	}
 	wg.Wait()
 	sort.Strings(got)
