@@ -52,7 +52,7 @@ func (l *Listener) Decide(req route.Request) Decision {
 	if t.Route.Forward == nil {
 		return d
 	}
-	d.Dest = t.Pick(rand.Uint32())
+	d.Dest = t.Pick()
 	if d.Dest.Cluster == nil {
 		l.Stats.NoCluster.Inc()
 		d.Reply = &ReplyNoCluster

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/loom-mesh/loom/internal/proxy/http1"
 	"github.com/loom-mesh/loom/internal/proxy/route"
@@ -25,6 +26,8 @@ type Target struct {
 	Route *route.Route
 	// Dests parallels Route.Forward.Clusters; nil unless the route forwards.
 	Dests []Dest
+	// split chooses among several weighted Dests; nil for one.
+	split *splitter
 	// Response mutations for redirects and direct responses (route, vhost).
 	Response   []*route.HeaderMutation
 	H1Response *http1.ResponseEdit
@@ -75,6 +78,7 @@ func compileTarget(vh *route.VirtualHost, r *route.Route, lookup ClusterLookup, 
 		return t
 	}
 	t.Dests = make([]Dest, len(r.Forward.Clusters))
+	t.split = newSplitter(r.Forward)
 	for k := range r.Forward.Clusters {
 		wc := &r.Forward.Clusters[k]
 		d := Dest{
@@ -109,7 +113,12 @@ func (rs *Routes) Find(req route.Request) *Target {
 	return &rs.targets[vi][ri]
 }
 
-// Pick chooses a destination of a forwarding target for the random number r.
-func (t *Target) Pick(r uint32) *Dest {
-	return &t.Dests[t.Route.Forward.PickIndex(r)]
+// Pick chooses a destination of a forwarding target: by the target's
+// shuffled rounds when it has several weighted destinations, else by a random
+// draw (weights too fine-grained for rounds).
+func (t *Target) Pick() *Dest {
+	if t.split != nil {
+		return &t.Dests[t.split.pick()]
+	}
+	return &t.Dests[t.Route.Forward.PickIndex(rand.Uint32())]
 }
