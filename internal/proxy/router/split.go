@@ -15,7 +15,7 @@ const maxDeckSlots = 10_000
 // every round holds each destination exactly its weight (reduced by the
 // weights' greatest common divisor) times, in a fresh random order. Envoy
 // draws each request independently, which over 2,000 requests of a 50/50
-// split strays by more than 2 points one time in twenty; rounds keep the split
+// split strays by more than 2 points one time in fourteen; rounds keep the split
 // within one round of exact at any request count, while the order inside a
 // round stays random, so a client's request pattern cannot line up with the
 // destinations.
