@@ -5,6 +5,7 @@ import (
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	"google.golang.org/protobuf/types/known/structpb"
 	"istio.io/api/networking/v1alpha3"
 
 	"github.com/loom-mesh/loom/internal/registry"
@@ -41,7 +42,18 @@ func (p *Push) translateRoute(vs *virtualService, r *v1alpha3.HTTPRoute, m *v1al
 		out.TypedPerFilterConfig = map[string]*anyMessage{faultFilterName: mustAny(f)}
 	}
 	addHeaderOperations(out, r.GetHeaders())
+	out.Metadata = vsMetadata(vs)
 	return out
+}
+
+// vsMetadata names the VirtualService a route came from, as Istio does
+// (filter_metadata.istio.config), so `loom proxy-config routes` and Istio's
+// tools can show it.
+func vsMetadata(vs *virtualService) *corev3.Metadata {
+	path := "/apis/networking.istio.io/v1/namespaces/" + vs.obj.Namespace + "/virtual-service/" + vs.obj.Name
+	return &corev3.Metadata{FilterMetadata: map[string]*structpb.Struct{
+		"istio": {Fields: map[string]*structpb.Value{"config": structpb.NewStringValue(path)}},
+	}}
 }
 
 // routeName is Istio's: the route's name, with the match's after a dot.
