@@ -1,26 +1,18 @@
 package registry
 
 import (
-	"net/netip"
 	"strings"
+
+	"github.com/loom-mesh/loom/internal/config"
 )
 
 // DomainSuffix is the cluster's DNS domain.
 const DomainSuffix = "cluster.local"
 
 // ResolveHost qualifies a host name written in an object of namespace ns the
-// way Istio and Kubernetes do: a name without dots is a service of that
-// namespace (`reviews` in `default` is `reviews.default.svc.cluster.local`);
-// names with dots, `*` and IP addresses are taken as written.
-func ResolveHost(name, ns string) string {
-	if name == "*" || strings.Contains(name, ".") || name == "" {
-		return name
-	}
-	if _, err := netip.ParseAddr(name); err == nil {
-		return name
-	}
-	return name + "." + ns + ".svc." + DomainSuffix
-}
+// way Istio and Kubernetes do; it is config.ResolveHost, named here for the
+// registry's users.
+func ResolveHost(name, ns string) string { return config.ResolveHost(name, ns) }
 
 // HostMatches reports whether pattern, a host name that may start with a `*`
 // wildcard (`*.example.com`, `*`), matches the host name host.
