@@ -1,6 +1,9 @@
 package http1
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Field is a header field to add or set.
 type Field struct {
@@ -25,8 +28,8 @@ func (e *HeaderEdits) Validate() error {
 			if err := validateEditName(f.Name); err != nil {
 				return err
 			}
-			if !validValueString(f.Value) {
-				return fmt.Errorf("header %q: invalid character in value", f.Name)
+			if err := CheckEditValue(f.Value); err != nil {
+				return fmt.Errorf("header %q: %w", f.Name, err)
 			}
 		}
 	}
@@ -39,11 +42,38 @@ func (e *HeaderEdits) Validate() error {
 }
 
 func validateEditName(name string) error {
-	if !validTokenString(name) {
-		return fmt.Errorf("header %q: invalid field name", name)
+	if err := CheckEditName(name); err != nil {
+		return fmt.Errorf("header %q: %w", name, err)
 	}
-	if lookupKnown([]byte(name)) != knownNone {
-		return fmt.Errorf("header %q: owned by the proxy, cannot be edited", name)
+	return nil
+}
+
+// CheckEditName reports why a header mutation (set, add or remove) may not
+// name this field, or nil: the name must be a token (RFC 9110 5.1) and not a
+// field the codec itself manages. Config decoders use it to reject such
+// mutations up front rather than have the data path ignore them.
+func CheckEditName(name string) error {
+	if !validTokenString(name) {
+		return errors.New("not a valid HTTP field name")
+	}
+	switch lookupKnown([]byte(name)) {
+	case knownNone:
+		return nil
+	case knownHost:
+		return errors.New("the Host field is set from the request's authority (use a host rewrite)")
+	case knownContentLength, knownTransferEncoding, knownTrailer:
+		return errors.New("message framing field: the proxy sets it from the body it relays")
+	case knownExpect:
+		return errors.New("the proxy answers Expect: 100-continue itself")
+	}
+	return errors.New("hop-by-hop field: it describes one connection, the proxy manages it per hop")
+}
+
+// CheckEditValue reports whether value may be a mutation's field value: no
+// CR, LF, NUL or other control bytes except horizontal tab.
+func CheckEditValue(value string) error {
+	if !validValueString(value) {
+		return errors.New("control character in field value")
 	}
 	return nil
 }

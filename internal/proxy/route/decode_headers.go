@@ -7,6 +7,7 @@ import (
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 
+	"github.com/loom-mesh/loom/internal/proxy/http1"
 	"github.com/loom-mesh/loom/internal/proxy/xdsdecode"
 )
 
@@ -59,6 +60,9 @@ func decodeHeaderOption(o *corev3.HeaderValueOption) (h Header, set, keep bool, 
 	if h.Value, err = literalHeaderValue(raw); err != nil {
 		return Header{}, false, false, xdsdecode.At(err, "header.value")
 	}
+	if err := http1.CheckEditValue(h.Value); err != nil {
+		return Header{}, false, false, xdsdecode.Errorf("header.value", "%q: %v", h.Value, err)
+	}
 	if set, err = appendMode(o); err != nil {
 		return Header{}, false, false, err
 	}
@@ -80,14 +84,21 @@ func appendMode(o *corev3.HeaderValueOption) (bool, error) {
 	return false, xdsdecode.Errorf("append_action", "%s: not supported", o.GetAppendAction())
 }
 
-// modifiable rejects pseudo-headers and host, which Envoy does not let
-// header mutations touch.
+// modifiable rejects what a header mutation may not touch: pseudo-headers
+// and host, as Envoy rejects them (":-prefixed or host headers may not be
+// modified"), and the fields the proxy's codec manages itself — hop-by-hop
+// fields (connection, keep-alive, te, upgrade, ...), framing (content-length,
+// transfer-encoding, trailer) and expect — which the data path could only
+// ignore. Rejecting them here NACKs the route rather than dropping the rule.
 func modifiable(name string) error {
 	if name == "" {
 		return xdsdecode.Errorf("", "header name required")
 	}
 	if strings.HasPrefix(name, ":") || name == "host" {
 		return xdsdecode.Errorf("", "%q: pseudo-headers and host may not be modified", name)
+	}
+	if err := http1.CheckEditName(name); err != nil {
+		return xdsdecode.Errorf("", "%q: may not be modified: %v", name, err)
 	}
 	return nil
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // h1Edits converts header mutation layers to the HTTP/1.1 codec's edits,
-// once per config. A mutation the codec refuses (a framing or hop-by-hop
-// field it owns) is left out and reported in warn.
+// once per config. The route decoder already NACKs mutations the codec
+// refuses (framing and hop-by-hop fields, bad names or values), so warn only
+// fires for configs built without it; such a mutation is left out.
 func h1Edits(layers []*route.HeaderMutation, warn func(string)) []*http1.HeaderEdits {
 	if len(layers) == 0 {
 		return nil
