@@ -51,7 +51,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	adm, err := admin.New(admin.Options{
-		XDS: xc, Stats: dp.stats, AdminAddress: cfg.AdminAddress, Logger: logger,
+		XDS: xc, Stats: dp.stats, DataPlane: dp.server, AdminAddress: cfg.AdminAddress, Logger: logger,
 		OnQuit:           quit,
 		OnDrainListeners: func(o admin.DrainOptions) { dp.server.DrainListeners(o.InboundOnly) },
 	})

@@ -11,7 +11,7 @@ import (
 )
 
 const indexText = `Loom proxy admin
-  /ready               200 once the first complete configuration is applied
+  /ready               200 once the first complete configuration is applied and served
   /config_dump         Envoy ConfigDump JSON (?resource=, ?include_eds, ?name_regex=)
   /stats               statistics (?format=prometheus)
   /stats/prometheus    statistics in Prometheus format
@@ -31,8 +31,9 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	writeText(w, http.StatusOK, indexText)
 }
 
-// ready answers 200 LIVE once the first complete configuration is applied
-// and the proxy is neither draining nor failed by /healthcheck/fail.
+// ready answers 200 LIVE once the first complete configuration is applied,
+// the data path serves it (every listener bound), and the proxy is neither
+// draining nor failed by /healthcheck/fail.
 func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 	if ok, reason := s.readiness(); !ok {
 		writeText(w, http.StatusServiceUnavailable, reason+"\n")
@@ -50,7 +51,7 @@ func (s *Server) readiness() (bool, string) {
 	}
 	st := s.opts.XDS.Status()
 	if st.Synced {
-		return true, ""
+		return s.dataPlaneReady()
 	}
 	reason := "INITIALIZING: waiting for the first complete configuration from " + st.ControlPlane
 	switch {
@@ -60,6 +61,17 @@ func (s *Server) readiness() (bool, string) {
 		reason += " (not connected: " + st.LastError + ")"
 	}
 	return false, reason
+}
+
+// dataPlaneReady asks the data path whether it serves the synced config.
+func (s *Server) dataPlaneReady() (bool, string) {
+	if s.opts.DataPlane == nil {
+		return true, ""
+	}
+	if reason := s.opts.DataPlane.NotReady(); reason != "" {
+		return false, reason
+	}
+	return true, ""
 }
 
 func (s *Server) configDumpHandler(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,14 @@ type Stats interface {
 	WritePrometheus(w io.Writer) error
 }
 
+// DataPlane reports whether the data path serves the config the xDS client
+// published (*server.Server implements it).
+type DataPlane interface {
+	// NotReady says why the data path does not serve its config (say, a
+	// listener could not bind its address), or returns "" when it does.
+	NotReady() string
+}
+
 // DrainOptions are /drain_listeners' query parameters.
 type DrainOptions struct {
 	Graceful    bool // ?graceful: drain gradually rather than close now
@@ -47,6 +55,9 @@ type DrainOptions struct {
 type Options struct {
 	XDS   ConfigSource // required
 	Stats Stats        // nil: /stats answers 503
+	// DataPlane, when set, makes /ready fail while the data path cannot
+	// serve the applied config.
+	DataPlane DataPlane
 	// AdminAddress is shown in the bootstrap section of /config_dump.
 	AdminAddress      string
 	OnHealthcheckFail func()

@@ -23,6 +23,7 @@ func (s *Server) Apply(snap *snapshot.Snapshot) {
 // applyListeners reconciles the bound listeners with snap. s.mu is held.
 func (s *Server) applyListeners(snap *snapshot.Snapshot) {
 	c := s.newCompiler(snap)
+	c.prevBindErrs, s.bindErrs = s.bindErrs, make(map[string]bindFailure)
 	pending := make(map[string]*listener.Config)
 	for name, cfg := range snap.Listeners {
 		if s.isDrained(cfg) {
@@ -72,7 +73,10 @@ func (s *Server) applyListener(c *compiler, name string, cfg *listener.Config) b
 	}
 	na, err := s.start(cfg, hs, ts)
 	if err != nil {
-		s.Logger.Error("listener bind failed; retrying", "listener", name, "address", cfg.Address, "error", err)
+		if _, known := c.prevBindErrs[name]; !known {
+			s.Logger.Error("listener bind failed; retrying every second", "listener", name, "address", cfg.Address, "error", err)
+		}
+		s.bindErrs[name] = bindFailure{addr: cfg.Address.String(), err: err}
 		return false
 	}
 	s.Logger.Info("listener serving", "listener", name, "address", na.ln.Addr().String())

@@ -19,6 +19,9 @@ type compiler struct {
 	s      *Server
 	snap   *snapshot.Snapshot
 	tables map[*route.Config]*route.Table
+	// prevBindErrs are the bind failures of the previous pass, so a failure
+	// is logged when it starts rather than on every retry.
+	prevBindErrs map[string]bindFailure
 }
 
 func (s *Server) newCompiler(snap *snapshot.Snapshot) *compiler {

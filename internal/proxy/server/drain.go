@@ -23,6 +23,7 @@ func (s *Server) DrainListeners(inboundOnly bool) {
 	for name, cfg := range s.pending {
 		if s.isDrained(cfg) {
 			delete(s.pending, name)
+			delete(s.bindErrs, name)
 		}
 	}
 }

@@ -48,6 +48,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[string]*active
 	pending   map[string]*listener.Config // warming (no routes yet) or failed to bind
+	bindErrs  map[string]bindFailure      // the pending ones that failed to bind
 	tables    map[*route.Config]*route.Table
 	snap      *snapshot.Snapshot
 	applied   atomic.Bool
@@ -69,17 +70,6 @@ func New(o Options) *Server {
 		pending:    make(map[string]*listener.Config),
 		tables:     make(map[*route.Config]*route.Table),
 	}
-}
-
-// Ready reports whether the proxy serves its whole config: a snapshot was
-// applied, every listener is bound, and it is not draining.
-func (s *Server) Ready() bool {
-	if !s.applied.Load() || s.draining.Load() {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.pending) == 0
 }
 
 // Snapshot returns the last applied snapshot (nil before the first).
