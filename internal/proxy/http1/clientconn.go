@@ -27,6 +27,10 @@ type ClientConn struct {
 	// earlyResponse: writing the request failed with response bytes waiting.
 	earlyResponse bool
 	detached      bool
+	// partsReq: the current request was begun by StartRequest; parts is its
+	// body, which must be finished for the connection to be reused.
+	partsReq bool
+	parts    BodyWriter
 }
 
 // NewClientConn wraps an upstream connection, taking buffers from the pool.
@@ -68,6 +72,7 @@ func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
 	}
 	c.exchanges++
 	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read, false, nil, false
+	c.partsReq = false
 	c.closeAfter = c.closeAfter || ed != nil && ed.Close
 	c.scratch = AppendRequestHead(c.scratch[:0], req, ed)
 	if err := c.writeRequest(req); err != nil {
@@ -123,6 +128,14 @@ func (c *ClientConn) writeRequestBody(req *Request) error {
 // Errors: *IOError (Side Upstream; wraps io.EOF when the upstream closed
 // before any byte, see RetrySafe) or *Error (Side Upstream) for a bad head.
 func (c *ClientConn) ReadResponse(resp *Response, req *Request) error {
+	head, connect, upgrade := false, false, false
+	if req != nil {
+		head, connect, upgrade = req.IsMethod("HEAD"), req.IsMethod("CONNECT"), req.upgrade != nil
+	}
+	return c.readResponse(resp, head, connect, upgrade)
+}
+
+func (c *ClientConn) readResponse(resp *Response, head, connect, upgrade bool) error {
 	if c.detached {
 		return ErrDetached
 	}
@@ -130,10 +143,6 @@ func (c *ClientConn) ReadResponse(resp *Response, req *Request) error {
 	raw, err := readHead(c.br, resp.raw[:0], c.pool.cfg.MaxHeadBytes, headResponse, Upstream)
 	resp.raw = raw
 	if err == nil {
-		head, connect, upgrade := false, false, false
-		if req != nil {
-			head, connect, upgrade = req.IsMethod("HEAD"), req.IsMethod("CONNECT"), req.upgrade != nil
-		}
 		err = resp.parse(c.pool.cfg.MaxHeaders, head, connect, upgrade)
 	}
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // and no stray byte follows the response.
 func (c *ClientConn) Reusable() bool {
 	return !c.detached && !c.broken && !c.closeAfter && c.final &&
-		c.body.done() && c.br.Buffered() == 0
+		c.body.done() && c.br.Buffered() == 0 && c.partsDone()
 }
 
 // Reused reports whether the current (or last) request is not the first one

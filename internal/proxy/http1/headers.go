@@ -130,6 +130,23 @@ func (h *Headers) All() iter.Seq2[[]byte, []byte] {
 	}
 }
 
+// EndToEnd iterates over the fields a proxy passes on to another protocol:
+// every field but the ones the codec manages (framing, hop-by-hop, Host,
+// Expect) and those a Connection field names. Trailer is included.
+func (h *Headers) EndToEnd() iter.Seq2[[]byte, []byte] {
+	return func(yield func(name, value []byte) bool) {
+		for i := range h.fields {
+			f := &h.fields[i]
+			if f.nominated || f.known != knownNone && f.known != knownTrailer {
+				continue
+			}
+			if !yield(f.name, f.value) {
+				return
+			}
+		}
+	}
+}
+
 // Values iterates over the values of every field named name (any case), in
 // order. List-valued fields are not split on commas.
 func (h *Headers) Values(name string) iter.Seq[[]byte] {

@@ -23,6 +23,9 @@ type ServerConn struct {
 	upgraded   bool
 	detached   bool
 	badHead    bool // the last head was rejected: the client may still be sending
+	// reader is the current request's RequestBody reader, if any.
+	reader *BodyReader
+	parts  BodyWriter // the body of a response begun with StartResponse
 }
 
 // NewServerConn wraps a downstream connection, taking buffers from the pool.
@@ -50,6 +53,7 @@ func (c *ServerConn) ReadRequest(req *Request) error {
 	if c.detached {
 		return ErrDetached
 	}
+	c.closeReader()
 	// A previous request whose body was left unread makes the stream
 	// unparseable: the connection can only close.
 	if c.closeAfter || c.upgraded || c.req != nil && !c.body.done() {
@@ -108,7 +112,7 @@ func (c *ServerConn) Committed() bool { return c.wire.written > c.mark }
 // wantClose decides, before a response head is written, whether the
 // connection closes after it.
 func (c *ServerConn) wantClose(ed *ResponseEdit) bool {
-	return c.closeAfter || c.req == nil || c.req.close || !c.body.done() ||
+	return c.closeAfter || c.req == nil || c.req.close || !c.requestBodyDone() ||
 		ed != nil && ed.Close
 }
 

@@ -68,6 +68,7 @@ func (c *ServerConn) Detach() (net.Conn, []byte) {
 	if c.detached {
 		return c.wire.conn, nil
 	}
+	c.closeReader()
 	var pending []byte
 	if n := c.br.Buffered(); n > 0 {
 		p, _ := c.br.Peek(n)
@@ -92,6 +93,7 @@ func (c *ServerConn) Close() error {
 	if c.detached {
 		return nil
 	}
+	c.closeReader()
 	linger := c.badHead || c.req != nil && !c.body.done()
 	if c.req != nil && c.req.body != nil {
 		c.pool.putBody(c.req.body)
