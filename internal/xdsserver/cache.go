@@ -34,7 +34,9 @@ func (s *Server) CreateDeltaWatch(req *discovery.DeltaDiscoveryRequest, sub cach
 	return c.openWatch(req.GetTypeUrl(), &watch{deltaReq: req, sub: sub, deltaCh: ch}), nil
 }
 
-// Fetch answers a one-off (REST-style) request from the current push.
+// Fetch answers a one-off (REST-style) request from the current push: the
+// resources it names (all for an empty list), unless their version is the
+// one it says it has.
 func (s *Server) Fetch(_ context.Context, req *discovery.DiscoveryRequest) (cache.Response, error) {
 	p, err := ParseNode(req.GetNode())
 	if err != nil {
@@ -50,17 +52,21 @@ func (s *Server) Fetch(_ context.Context, req *discovery.DiscoveryRequest) (cach
 	if !ok {
 		return nil, status.Error(codes.Internal, "xDS generation failed")
 	}
-	c := newConn(0, false, s.log)
-	c.proxy, c.seq, c.resources = p, 1, res
 	sub := stream.NewSotwSubscription(req.GetResourceNames(), len(req.GetResourceNames()) == 0)
-	w := &watch{sotwReq: req, sub: &sub, ch: make(chan cache.Response, 1)}
-	ts := c.typeState(req.GetTypeUrl())
-	ts.watch = w
-	ts.sentVersion = req.GetVersionInfo()
-	if !c.respondSotW(req.GetTypeUrl(), ts) {
+	var entries []entry
+	var v setVersion
+	for _, r := range selected(res[req.GetTypeUrl()], &sub) {
+		if e, ok := entryOf(r, s.log); ok {
+			entries = append(entries, e)
+			v.addHash(e.hash)
+		}
+	}
+	if v.String() == req.GetVersionInfo() {
 		return nil, status.Error(codes.NotFound, "no change since version "+req.GetVersionInfo())
 	}
-	return <-w.ch, nil
+	sortEntries(entries)
+	out := &discovery.DiscoveryResponse{VersionInfo: v.String(), TypeUrl: req.GetTypeUrl(), Resources: anysOf(entries)}
+	return &sotwResponse{req: req, out: out, ctx: context.Background()}, nil
 }
 
 // takePending returns the stream a request arrived on.

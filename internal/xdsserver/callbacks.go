@@ -41,7 +41,7 @@ func (s *Server) OnDeltaStreamClosed(id int64, _ *core.Node) {
 func (s *Server) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) error {
 	return s.onRequest(streamKey{id: id}, req.GetNode(), req, request{
 		typeURL: req.GetTypeUrl(), nonce: req.GetResponseNonce(),
-		version: req.GetVersionInfo(), nack: req.GetErrorDetail(),
+		version: req.GetVersionInfo(), nack: req.GetErrorDetail(), names: req.GetResourceNames(),
 	})
 }
 
@@ -49,6 +49,7 @@ func (s *Server) OnStreamRequest(id int64, req *discovery.DiscoveryRequest) erro
 func (s *Server) OnStreamDeltaRequest(id int64, req *discovery.DeltaDiscoveryRequest) error {
 	return s.onRequest(streamKey{id: id, delta: true}, req.GetNode(), req, request{
 		typeURL: req.GetTypeUrl(), nonce: req.GetResponseNonce(), nack: req.GetErrorDetail(),
+		delta: true, deltaChange: changesDelta(req),
 	})
 }
 
@@ -65,7 +66,7 @@ func (s *Server) OnStreamResponse(_ context.Context, id int64, _ *discovery.Disc
 func (s *Server) OnStreamDeltaResponse(id int64, _ *discovery.DeltaDiscoveryRequest, resp *discovery.DeltaDiscoveryResponse) {
 	if c := s.connByStream(streamKey{id: id, delta: true}); c != nil {
 		c.recordSent(resp.GetTypeUrl(), resp.GetSystemVersionInfo(), resp.GetNonce(), func(ts *typeState) bool {
-			return ts.pendingDelta.deltaOut == resp
+			return ts.pending.deltaOut == resp
 		})
 	}
 }
@@ -80,6 +81,9 @@ func (s *Server) OnFetchResponse(*discovery.DiscoveryRequest, *discovery.Discove
 type request struct {
 	typeURL, nonce, version string // version: SotW only
 	nack                    *rpcstatus.Status
+	names                   []string // SotW: the resource names asked for
+	delta                   bool
+	deltaChange             bool // delta: names subscribed or unsubscribed
 }
 
 func (s *Server) onRequest(key streamKey, node *core.Node, raw any, r request) error {
@@ -114,7 +118,7 @@ func (s *Server) identify(c *conn, node *core.Node) error {
 	c.log = s.log.With("proxy", c.nodeID)
 	c.mu.Unlock()
 	s.mu.RLock()
-	gen, seq := s.gen, s.seq
+	gen, seq, memo := s.gen, s.seq, s.memo
 	s.mu.RUnlock()
 	c.log.Info("proxy connected", "workload", p.ID.Namespace+"/"+p.Workload, "delta", c.delta)
 	if gen != nil {
@@ -122,7 +126,7 @@ func (s *Server) identify(c *conn, node *core.Node) error {
 		res, ok := s.generate(gen, p)
 		<-s.genSem
 		if ok {
-			c.apply(res, seq, nil)
+			c.apply(res, seq, memo)
 		}
 	}
 	return nil
@@ -133,6 +137,7 @@ func (c *conn) recordRequest(r request) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ts := c.typeState(r.typeURL)
+	ts.beforeRequest(r)
 	if r.nonce == "" || r.nonce != ts.sentNonce {
 		return // first request of the type, or about a superseded response
 	}
@@ -151,18 +156,23 @@ func (c *conn) recordRequest(r request) {
 }
 
 // recordSent notes a response going out; isPending tells whether it is the
-// one last built (else what it was built from is unknown).
+// one last built. Once it is, the stream holds what it was built from.
 func (c *conn) recordSent(typeURL, version, nonce string, isPending func(*typeState) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ts := c.typeState(typeURL)
 	ts.sentVersion, ts.sentNonce, ts.sentAt = version, nonce, time.Now()
-	switch {
-	case isPending(ts) && ts.pendingDelta.deltaOut != nil:
-		ts.sent = ts.pendingDelta
-	case isPending(ts):
-		ts.sent = ts.pending
-	default:
-		ts.sent = pendingResponse{}
+	if isPending(ts) {
+		ts.sent, ts.pending = ts.pending, pendingResponse{}
+		ts.held = ts.sent.held
+		return
+	}
+	// Not the last one built: a delta response queued before the one built
+	// after it (which is sent next and settles held), or a bug. What it was
+	// built from is unknown; a state-of-the-world stream is then assumed to
+	// hold nothing, so the next response carries everything selected.
+	ts.sent = pendingResponse{}
+	if !c.delta {
+		ts.held = held{}
 	}
 }

@@ -3,12 +3,9 @@ package xdsserver
 import (
 	"context"
 	"log/slog"
-	"reflect"
-	"slices"
 	"sort"
 	"sync"
 	"time"
-	"unsafe"
 
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
@@ -31,6 +28,7 @@ type conn struct {
 	nodeID    string
 	seq       uint64 // push sequence resources were generated from; 0: none yet
 	resources xds.ProxyResources
+	memo      *setMemo // the comparisons of the push resources come from
 	types     map[string]*typeState
 	pending   any // the request registered in Server.pending, if any
 }
@@ -43,24 +41,34 @@ type typeState struct {
 	watch *watch
 	// force holds names to resend although unchanged (EDS after its cluster changed).
 	force map[string]struct{}
+	// sub is the subscription of the last request go-control-plane accepted
+	// (nil before the first), names that request's resource names (SotW).
+	sub   cache.Subscription
+	names []string
+	// held is what the stream holds, as of the last response sent.
+	held held
 
 	sentVersion, sentNonce string
 	sentAt                 time.Time
-	// pending is the response handed to go-control-plane last; once it is
-	// sent, sent says from which push and for which names it was built.
-	pending, pendingDelta, sent pendingResponse
-	ackedVersion                string
-	ackedAt                     time.Time
-	lastNACK                    *NACK
+	// pending is the response handed to go-control-plane and not sent yet;
+	// sent is the last one sent, with what it was built from.
+	pending, sent pendingResponse
+	ackedVersion  string
+	ackedAt       time.Time
+	lastNACK      *NACK
 }
 
 // pendingResponse identifies a response and what it was built from.
 type pendingResponse struct {
 	out      *discovery.DiscoveryResponse
 	deltaOut *discovery.DeltaDiscoveryResponse
-	seq      uint64   // c.seq the response was built from
-	names    []string // SotW: the request's resource names
+	seq      uint64              // c.seq the response was built from
+	names    []string            // SotW: the request's resource names
+	held     held                // what the stream holds once it is sent
+	force    map[string]struct{} // the forced names it carries
 }
+
+func (p pendingResponse) built() bool { return p.out != nil || p.deltaOut != nil }
 
 // NACK is a response the proxy rejected.
 type NACK struct {
@@ -103,6 +111,7 @@ func (c *conn) openWatch(typeURL string, w *watch) func() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ts := c.typeState(typeURL)
+	ts.subscribe(w)
 	ts.watch = w
 	if !ts.answered(c.seq, w) {
 		c.respond(typeURL)
@@ -124,27 +133,28 @@ func (ts *typeState) answered(seq uint64, w *watch) bool {
 		return false
 	}
 	if w.deltaReq != nil {
-		return w.deltaReq.GetResponseNonce() == ts.sentNonce &&
-			len(w.deltaReq.GetResourceNamesSubscribe()) == 0 && len(w.deltaReq.GetResourceNamesUnsubscribe()) == 0
+		return w.deltaReq.GetResponseNonce() == ts.sentNonce && !changesDelta(w.deltaReq)
 	}
-	return w.sotwReq.GetResponseNonce() == ts.sentNonce && slices.Equal(w.sotwReq.GetResourceNames(), ts.sent.names)
+	return w.sotwReq.GetResponseNonce() == ts.sentNonce && sameNames(w.sotwReq.GetResourceNames(), ts.sent.names)
 }
 
 // apply installs newly generated resources and sends every type whose
 // resources changed, in make-before-break order (CDS, EDS, LDS, RDS, ...).
 // Resources older than the ones held (a lower push sequence) are ignored.
-func (c *conn) apply(res xds.ProxyResources, seq uint64, diffs *diffMemo) {
+func (c *conn) apply(res xds.ProxyResources, seq uint64, memo *setMemo) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if seq <= c.seq {
 		return
 	}
 	old := c.resources
-	c.resources, c.seq = res, seq
-	c.forceEndpointsOfChangedClusters(old[resource.ClusterType], res[resource.ClusterType])
+	c.resources, c.seq, c.memo = res, seq, memo
+	if old != nil {
+		c.forceEndpointsOfChangedClusters(memo.transition(old[resource.ClusterType], res[resource.ClusterType]))
+	}
 	for _, typeURL := range c.orderedTypes() {
 		ts := c.types[typeURL]
-		if ts.watch != nil && (len(ts.force) > 0 || diffs.changed(old[typeURL], res[typeURL])) {
+		if ts.watch != nil && (len(ts.force) > 0 || memo.transition(old[typeURL], res[typeURL]).changed()) {
 			c.respond(typeURL)
 		}
 	}
@@ -153,20 +163,17 @@ func (c *conn) apply(res xds.ProxyResources, seq uint64, diffs *diffMemo) {
 // forceEndpointsOfChangedClusters makes the next EDS response carry the load
 // assignment of every cluster that changed: Envoy warms an updated EDS
 // cluster until it receives its endpoints again.
-func (c *conn) forceEndpointsOfChangedClusters(old, cur map[string]*xds.Resource) {
+func (c *conn) forceEndpointsOfChangedClusters(clusters *transition) {
 	ts := c.types[resource.EndpointType]
-	if ts == nil || old == nil {
+	if ts == nil {
 		return
 	}
-	if sameMap(old, cur) {
-		return
-	}
-	for name, r := range cur {
-		if o, ok := old[name]; ok && !sameResource(o, r) {
+	for _, ch := range clusters.changes {
+		if ch.old != nil && ch.new != nil {
 			if ts.force == nil {
 				ts.force = make(map[string]struct{})
 			}
-			ts.force[name] = struct{}{}
+			ts.force[ch.name] = struct{}{}
 		}
 	}
 }
@@ -202,83 +209,16 @@ func typeRank(typeURL string) int {
 	}
 }
 
-// diffMemo remembers, for one push, whether a proxy's old and new sets of a
-// type differ. The generator shares each set between every proxy of a scope,
-// so the thousand proxies of a namespace ask about the same pair of maps and
-// only the first pays for the comparison. A nil *diffMemo compares every time.
-type diffMemo struct {
-	mu   sync.Mutex
-	seen map[[2]unsafe.Pointer]bool
-}
-
-func newDiffMemo() *diffMemo { return &diffMemo{seen: make(map[[2]unsafe.Pointer]bool)} }
-
-func (d *diffMemo) changed(old, cur map[string]*xds.Resource) bool {
-	if sameMap(old, cur) {
-		return false
-	}
-	if d == nil || old == nil || cur == nil {
-		return changed(old, cur)
-	}
-	key := [2]unsafe.Pointer{mapPointer(old), mapPointer(cur)}
-	d.mu.Lock()
-	v, ok := d.seen[key]
-	d.mu.Unlock()
-	if !ok {
-		v = changed(old, cur)
-		d.mu.Lock()
-		d.seen[key] = v
-		d.mu.Unlock()
-	}
-	return v
-}
-
-func mapPointer(m map[string]*xds.Resource) unsafe.Pointer { return reflect.ValueOf(m).UnsafePointer() }
-
-func sameMap(a, b map[string]*xds.Resource) bool {
-	return a != nil && b != nil && mapPointer(a) == mapPointer(b)
-}
-
-// changed reports whether two sets of one type differ in names or content.
-// Resources shared between pushes are the same pointer, so the common case
-// costs a map lookup per resource and no hashing.
-func changed(old, cur map[string]*xds.Resource) bool {
-	if len(old) != len(cur) {
-		return true
-	}
-	for name, r := range cur {
-		o, ok := old[name]
-		if !ok || !sameResource(o, r) {
-			return true
-		}
-	}
-	return false
-}
-
-func sameResource(a, b *xds.Resource) bool {
-	if a == b {
-		return true
-	}
-	_, va, erra := a.Marshaled()
-	_, vb, errb := b.Marshaled()
-	return erra == nil && errb == nil && va == vb
-}
-
 // respond answers the open watch of typeURL if the proxy is behind; c.mu is held.
 func (c *conn) respond(typeURL string) {
 	ts := c.types[typeURL]
 	if ts == nil || ts.watch == nil || c.seq == 0 {
 		return // nothing asked for, or nothing generated yet: hold the watch
 	}
-	var sent bool
 	if ts.watch.deltaCh != nil {
-		sent = c.respondDelta(typeURL, ts)
+		c.respondDelta(typeURL, ts)
 	} else {
-		sent = c.respondSotW(typeURL, ts)
-	}
-	if sent {
-		ts.watch = nil
-		ts.force = nil
+		c.respondSotW(typeURL, ts)
 	}
 }
 

@@ -26,10 +26,11 @@ func (s *Server) Update(ctx context.Context, gen Generator) PushStats {
 	s.pushMu.Lock()
 	defer s.pushMu.Unlock()
 	start := time.Now()
+	memo := newSetMemo(s.log)
 	s.mu.Lock()
 	s.seq++
 	seq := s.seq
-	s.gen = gen
+	s.gen, s.memo = gen, memo
 	s.pushes++
 	conns := make([]*conn, 0, len(s.conns))
 	for _, c := range s.conns {
@@ -38,7 +39,6 @@ func (s *Server) Update(ctx context.Context, gen Generator) PushStats {
 	s.mu.Unlock()
 	s.markReady()
 
-	diffs := newDiffMemo()
 	s.parallel(ctx, conns, func(c *conn) {
 		c.mu.Lock()
 		p := c.proxy
@@ -47,7 +47,7 @@ func (s *Server) Update(ctx context.Context, gen Generator) PushStats {
 			return // not identified yet: identify generates from gen
 		}
 		if res, ok := s.generate(gen, p); ok {
-			c.apply(res, seq, diffs)
+			c.apply(res, seq, memo)
 		}
 	})
 	stats := PushStats{Seq: seq, Proxies: len(conns), Duration: time.Since(start)}

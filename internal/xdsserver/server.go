@@ -66,6 +66,7 @@ type Server struct {
 	conns   map[streamKey]*conn // by go-control-plane stream id and protocol
 	pending map[any]*conn       // request → its stream, between callback and watch
 	gen     Generator
+	memo    *setMemo // the current push's shared comparisons
 	seq     uint64
 	pushes  uint64
 	ready   chan struct{} // closed by the first Update

@@ -4,7 +4,9 @@ import "strconv"
 
 // setVersion accumulates a version for a set of (name, version) pairs. The
 // result does not depend on the order pairs are added in, so no sorting is
-// needed: it is a sum of per-pair FNV-1a hashes, mixed with the count.
+// needed: it is a sum of per-pair FNV-1a hashes, mixed with the count. Being
+// a sum, it can also be updated: remove a pair's hash, add another's, and the
+// version of a large set follows a small change at the cost of the change.
 type setVersion struct {
 	sum uint64
 	n   uint64
@@ -15,7 +17,8 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-func (v *setVersion) add(name, version string) {
+// pairHash is one (name, version) pair's contribution to a setVersion.
+func pairHash(name, version string) uint64 {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(name); i++ {
 		h = (h ^ uint64(name[i])) * fnvPrime
@@ -24,8 +27,20 @@ func (v *setVersion) add(name, version string) {
 	for i := 0; i < len(version); i++ {
 		h = (h ^ uint64(version[i])) * fnvPrime
 	}
-	v.sum += mix(h)
+	return mix(h)
+}
+
+// addHash adds a pair by its pairHash.
+func (v *setVersion) addHash(h uint64) {
+	v.sum += h
 	v.n++
+}
+
+// removeHash takes out a pair added before (unsigned arithmetic wraps, so
+// adding then removing restores the version exactly).
+func (v *setVersion) removeHash(h uint64) {
+	v.sum -= h
+	v.n--
 }
 
 // String renders the version: 16 hex digits.
