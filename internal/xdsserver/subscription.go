@@ -70,9 +70,11 @@ func (ts *typeState) subscribe(w *watch) {
 	case w.deltaReq != nil && changesDelta(w.deltaReq):
 		ts.ensureConcrete()
 		ts.held.unsubscribeDelta(w.deltaReq.GetResourceNamesUnsubscribe(), w.sub.ReturnedResources())
+		ts.sent.seq = 0 // what was sent is not what is held any more: never "answered"
 	case w.sotwReq != nil && !sameNames(w.sotwReq.GetResourceNames(), ts.names):
 		ts.ensureConcrete()
 		ts.held.pruneSotW(w.sub)
+		ts.sent.seq = 0
 	}
 	ts.sub = w.sub
 	if w.sotwReq != nil {
