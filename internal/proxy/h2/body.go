@@ -3,6 +3,7 @@ package h2
 import (
 	"errors"
 	"io"
+	"net/http"
 	"sync"
 	"sync/atomic"
 )
@@ -21,15 +22,32 @@ var errAttemptOver = errors.New("h2: request body read after its attempt ended")
 // attempt rather than lost, and a new attempt never waits for it.
 type replayBody struct {
 	readMu sync.Mutex // serializes src reads; held while blocked in one
-	mu     sync.Mutex // guards buf, err, cur; never held while blocking
+	mu     sync.Mutex // guards buf, err, trailer, cur; never held while blocking
 	src    io.Reader
 	buf    []byte
 	over   bool  // more than replayLimit was read: buf is gone
 	err    error // src's terminal error (io.EOF at the end)
-	cur    *attemptBody
+	// trailers returns the downstream trailers; called once src returned
+	// io.EOF, on the goroutine that read it (the only moment net/http lets
+	// a server's request trailers be read).
+	trailers func() http.Header
+	trailer  http.Header // what trailers returned
+	cur      *attemptBody
 }
 
-func newReplayBody(src io.Reader) *replayBody { return &replayBody{src: src} }
+// trailerSource is a request body that knows its own trailers (a body
+// translated from HTTP/1.1); others have theirs in the request's Trailer.
+type trailerSource interface {
+	Trailer() http.Header
+}
+
+func newReplayBody(r *http.Request) *replayBody {
+	b := &replayBody{src: r.Body, trailers: func() http.Header { return r.Trailer }}
+	if ts, ok := r.Body.(trailerSource); ok {
+		b.trailers = ts.Trailer
+	}
+	return b
+}
 
 // replayable reports whether a new attempt could send the body from its start.
 func (b *replayBody) replayable() bool {
@@ -39,20 +57,34 @@ func (b *replayBody) replayable() bool {
 }
 
 // attempt returns the reader for a new attempt, ending the previous one.
-func (b *replayBody) attempt() *attemptBody {
+// When it reaches the end of the body it copies the downstream trailers
+// into trailer (the attempt's own request's, when non-nil) before returning
+// io.EOF, which is when an HTTP client reads them.
+func (b *replayBody) attempt(trailer http.Header) *attemptBody {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.cur != nil {
 		b.cur.dead.Store(true)
 	}
-	b.cur = &attemptBody{b: b}
+	b.cur = &attemptBody{b: b, trailer: trailer}
 	return b.cur
 }
 
 type attemptBody struct {
-	b    *replayBody
-	pos  int
-	dead atomic.Bool
+	b       *replayBody
+	pos     int
+	dead    atomic.Bool
+	trailer http.Header
+}
+
+// atEOF fills the attempt's trailers. b.mu is held.
+func (a *attemptBody) atEOF(err error) {
+	if !errors.Is(err, io.EOF) || a.trailer == nil {
+		return
+	}
+	for k, vs := range a.b.trailer {
+		a.trailer[k] = vs
+	}
 }
 
 func (a *attemptBody) Read(p []byte) (int, error) {
@@ -67,16 +99,21 @@ func (a *attemptBody) Read(p []byte) (int, error) {
 		return n, err
 	}
 	n, err := b.src.Read(p)
+	var trailer http.Header
+	if errors.Is(err, io.EOF) {
+		trailer = b.trailers()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.keep(p[:n])
 	if err != nil {
-		b.err = err
+		b.err, b.trailer = err, trailer
 	}
 	if a.dead.Load() {
 		return 0, errAttemptOver
 	}
 	a.pos += n
+	a.atEOF(err)
 	return n, err
 }
 
@@ -94,6 +131,7 @@ func (a *attemptBody) fromBuffer(p []byte) (int, error, bool) {
 		a.pos += n
 		return n, nil, true
 	case b.err != nil:
+		a.atEOF(b.err)
 		return 0, b.err, true
 	}
 	return 0, nil, false

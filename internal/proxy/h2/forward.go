@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loom-mesh/loom/internal/proxy/cluster"
+	"github.com/loom-mesh/loom/internal/proxy/http1"
 	"github.com/loom-mesh/loom/internal/proxy/router"
 	"github.com/loom-mesh/loom/internal/proxy/stats"
 	"github.com/loom-mesh/loom/internal/proxy/upstream"
@@ -34,7 +36,13 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 		ctx, cancel = context.WithTimeout(ctx, fwd.Timeout)
 		defer cancel()
 	}
-	res := Forward(ctx, r, d)
+	// Bodies written to HTTP/1.1 upstreams by goroutines of their own end
+	// when their source does: closing it once the exchange is over ends
+	// them, and the handler waits for them.
+	var pumps sync.WaitGroup
+	defer pumps.Wait()
+	defer r.Body.Close()
+	res := forward(ctx, r, d, &pumps)
 	if res.Resp == nil {
 		if res.Failure == router.FailDownstream {
 			x.status, x.flag = 499, stats.FlagDownstreamTermination
@@ -53,22 +61,37 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 // HTTP/1.1 connection manager uses it for HTTP/2 clusters. ctx bounds the
 // whole exchange (the route timeout).
 func Forward(ctx context.Context, r *http.Request, d router.Decision) Result {
-	var body *replayBody
+	return forward(ctx, r, d, nil)
+}
+
+// forward is Forward with the goroutines writing request bodies to
+// HTTP/1.1 upstreams counted in pumps (nil: not counted).
+func forward(ctx context.Context, r *http.Request, d router.Decision, pumps *sync.WaitGroup) Result {
+	x := &forwarding{r: r, d: d, pumps: pumps}
 	if r.Body != nil && r.Body != http.NoBody {
-		body = newReplayBody(r.Body)
+		x.body = newReplayBody(r)
 	}
-	return attempts(ctx, r, d, body)
+	return x.attempts(ctx)
+}
+
+// forwarding is one request's forwarding state across attempts.
+type forwarding struct {
+	r     *http.Request
+	d     router.Decision
+	body  *replayBody
+	pumps *sync.WaitGroup
 }
 
 // attempts runs the first try and any retries. It returns the response to
 // relay (with its attempt still open) or the failure that ended the request.
-func attempts(ctx context.Context, r *http.Request, d router.Decision, body *replayBody) Result {
+func (x *forwarding) attempts(ctx context.Context) Result {
+	r, d, body := x.r, x.d, x.body
 	c := d.Dest.Cluster
 	retry := router.NewRetrier(d.Target.Route.Forward.Retry)
 	retry.Init()
 	retrying := false
 	for {
-		res := try(ctx, r, d, c, &retry, body)
+		res := x.try(ctx, c, &retry)
 		if retrying {
 			c.ReleaseRetry() // max_retries counts retries in flight
 			if res.Resp != nil && res.Resp.StatusCode < 500 {
@@ -104,7 +127,8 @@ func shouldRetry(retry *router.Retrier, c *upstream.Cluster, res *Result, body *
 }
 
 // try is one attempt: pick a host, send, wait for the response head.
-func try(ctx context.Context, r *http.Request, d router.Decision, c *upstream.Cluster, retry *router.Retrier, body *replayBody) Result {
+func (x *forwarding) try(ctx context.Context, c *upstream.Cluster, retry *router.Retrier) Result {
+	r, d, body := x.r, x.d, x.body
 	host, err := c.Pick(retry.Exclude())
 	if err != nil {
 		return Result{Failure: router.FailNoHost, Err: err}
@@ -122,7 +146,7 @@ func try(ctx context.Context, r *http.Request, d router.Decision, c *upstream.Cl
 	c.Stats.RqTotal.Inc()
 	host.Begin()
 	out := outgoing(actx, r, d.Target, d.Dest, host, body)
-	resp, err := roundTrip(actx, c, host, out)
+	resp, err := x.roundTrip(actx, c, host, out)
 	host.End()
 	if err != nil {
 		cancel()
@@ -136,9 +160,9 @@ func try(ctx context.Context, r *http.Request, d router.Decision, c *upstream.Cl
 	return Result{Resp: resp, Cancel: cancel}
 }
 
-func roundTrip(ctx context.Context, c *upstream.Cluster, host *upstream.Host, req *http.Request) (*http.Response, error) {
+func (x *forwarding) roundTrip(ctx context.Context, c *upstream.Cluster, host *upstream.Host, req *http.Request) (*http.Response, error) {
 	if c.Protocol() == cluster.HTTP1 {
-		return c.RoundTripH1(ctx, host, req)
+		return c.RoundTripH1(ctx, host, req, x.pumps)
 	}
 	return c.RoundTrip(ctx, host, req)
 }
@@ -146,6 +170,7 @@ func roundTrip(ctx context.Context, c *upstream.Cluster, host *upstream.Host, re
 // classify maps a round-trip error to a retry failure kind.
 func classify(err error, ctx, actx context.Context, r *http.Request) router.Failure {
 	var ce *upstream.ConnectError
+	var pe *http1.Error
 	switch {
 	case r.Context().Err() != nil:
 		return router.FailDownstream
@@ -157,6 +182,8 @@ func classify(err error, ctx, actx context.Context, r *http.Request) router.Fail
 		return router.FailConnect
 	case errors.Is(err, upstream.ErrOverflow):
 		return router.FailOverflow
+	case errors.As(err, &pe) && pe.Side == http1.Upstream:
+		return router.FailProtocol
 	case strings.Contains(err.Error(), "REFUSED_STREAM"):
 		// net/http's HTTP/2 stream errors are not exported; the code is in the text.
 		return router.FailRefusedStream

@@ -2,6 +2,8 @@ package h2
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,6 +33,8 @@ func (q *request) Header(name string) (string, bool) {
 	return strings.Join(vs, ","), true
 }
 
+var errNotReplayable = errors.New("request body streamed past the replay buffer")
+
 // hopHeaders are connection-specific and never forwarded (RFC 9110 7.6.1).
 var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Proxy-Authenticate", "Proxy-Authorization"}
 
@@ -51,13 +55,27 @@ func outgoing(ctx context.Context, in *http.Request, t *router.Target, d *router
 		Header:        forwardHeaders(in.Header, d.Request),
 		Host:          in.Host,
 		ContentLength: in.ContentLength,
-		Trailer:       in.Trailer,
 	}
 	if fwd.HostRewrite != "" {
 		out.Host = fwd.HostRewrite
 	}
 	if body != nil {
-		out.Body = body.attempt()
+		// Each attempt gets its own trailer map, announcing the same keys
+		// (HTTP/2 servers may drop unannounced trailers) and filled when
+		// its body ends: the downstream's values arrive only then.
+		if in.Trailer != nil {
+			out.Trailer = make(http.Header, len(in.Trailer))
+			for k := range in.Trailer {
+				out.Trailer[k] = nil
+			}
+		}
+		out.Body = body.attempt(out.Trailer)
+		out.GetBody = func() (io.ReadCloser, error) {
+			if !body.replayable() {
+				return nil, errNotReplayable
+			}
+			return body.attempt(out.Trailer), nil
+		}
 	}
 	return out.WithContext(ctx)
 }

@@ -35,6 +35,11 @@ func (x *exchange) relay(w http.ResponseWriter, resp *http.Response, d *router.D
 		x.grpcSt = grpcStatus(resp.Header)
 	}
 	w.WriteHeader(resp.StatusCode)
+	if resp.ContentLength < 0 {
+		// A body of unknown length may be a stream that takes a while to
+		// start (or waits for the client): the head goes now.
+		http.NewResponseController(w).Flush()
+	}
 	if err := copyFlushing(w, resp.Body); err != nil {
 		x.flag = stats.FlagUpstreamReset
 		panic(http.ErrAbortHandler) // reset the stream: the body is incomplete

@@ -1,11 +1,9 @@
 package httpconn
 
 import (
-	"bytes"
 	"context"
-	"io"
+	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/loom-mesh/loom/internal/proxy/h2"
 	"github.com/loom-mesh/loom/internal/proxy/http1"
@@ -13,24 +11,22 @@ import (
 	"github.com/loom-mesh/loom/internal/proxy/stats"
 )
 
-// translateLimit bounds request and response bodies carried between an
-// HTTP/1.1 client and an HTTP/2 cluster. The codec relays bodies between its
-// own connections only, so this path buffers whole bodies (no streaming, no
-// trailers); it serves plain HTTP/1.1 clients of HTTP/2-only services.
-const translateLimit = 4 << 20
-
-// forwardH2 forwards an HTTP/1.1 request to an HTTP/2 cluster.
+// forwardH2 forwards an HTTP/1.1 request to an HTTP/2 cluster with both
+// bodies streaming: the HTTP/2 client's goroutine reads the request body
+// through the codec's RequestBody reader while this goroutine relays the
+// response, so memory stays bounded whatever the sizes, a stream can go
+// both ways at once, and trailers cross in both directions. Retries replay
+// the request body only while it fits h2's replay buffer.
 func (c *conn) forwardH2(d router.Decision) {
+	var body *translatedBody
 	if c.req.HasBody() {
-		complete, err := c.req.BufferBody(translateLimit)
+		br, err := c.sc.RequestBody()
 		if err != nil {
 			c.bodyFailed(err)
 			return
 		}
-		if !complete {
-			c.localReply(router.LocalReply{Status: 413, Reason: "request body too large for HTTP/2 translation", Flag: stats.FlagLocalReset})
-			return
-		}
+		body = &translatedBody{r: br, req: &c.req}
+		defer br.Close() // the HTTP/2 client may still hold it: take the connection back
 	}
 	ctx := context.Background()
 	if to := d.Target.Route.Forward.Timeout; to > 0 {
@@ -38,18 +34,33 @@ func (c *conn) forwardH2(d router.Decision) {
 		ctx, cancel = context.WithDeadline(ctx, c.x.start.Add(to))
 		defer cancel()
 	}
-	res := h2.Forward(ctx, c.asHTTPRequest(ctx), d)
+	res := h2.Forward(ctx, c.asHTTPRequest(ctx, body), d)
 	if res.Resp == nil {
-		c.failed(res.Failure)
+		c.translateFailed(res.Failure, body)
 		return
 	}
 	defer res.Cancel()
 	defer res.Resp.Body.Close()
-	c.writeTranslated(res.Resp, d.Dest)
+	c.relayTranslated(res.Resp, d.Dest)
 }
 
-// asHTTPRequest renders the codec request as net/http's server would.
-func (c *conn) asHTTPRequest(ctx context.Context) *http.Request {
+// translateFailed answers a request that got no response: when reading its
+// body failed the client is to blame (400 for a malformed body, nothing for
+// one that went away), else the forwarding failure is.
+func (c *conn) translateFailed(f router.Failure, body *translatedBody) {
+	if body != nil {
+		body.r.Close()
+		if err := body.r.Err(); err != nil {
+			c.bodyFailed(err)
+			return
+		}
+	}
+	c.failed(f)
+}
+
+// asHTTPRequest renders the codec request as net/http's server would, its
+// body (if any) read through body.
+func (c *conn) asHTTPRequest(ctx context.Context, body *translatedBody) *http.Request {
 	r := &http.Request{
 		Method:     string(c.req.Method()),
 		RequestURI: c.q.Path(),
@@ -57,56 +68,59 @@ func (c *conn) asHTTPRequest(ctx context.Context) *http.Request {
 		Header:     make(http.Header, c.req.Headers().Len()),
 		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	for name, value := range c.req.Headers().All() {
+	for name, value := range c.req.Headers().EndToEnd() {
 		r.Header.Add(string(name), string(value))
 	}
-	for _, k := range []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "Expect"} {
-		r.Header.Del(k)
+	r.Header.Del("Trailer") // trailers are sent as they come, unannounced
+	if te, ok := c.req.Header("te"); ok && http1ListHas(te, "trailers") {
+		r.Header.Set("Te", "trailers")
 	}
-	if body := c.req.BufferedBody(); len(body) > 0 {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
+	if body != nil {
+		r.Body = body
+		r.ContentLength = c.req.ContentLength()
+		if r.ContentLength < 0 {
+			r.Trailer = announcedTrailers(&c.req) // a chunked body may end with trailers
+		}
 	}
 	return r.WithContext(ctx)
 }
 
-// writeTranslated sends an HTTP/2 response to the HTTP/1.1 client.
-func (c *conn) writeTranslated(resp *http.Response, d *router.Dest) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, translateLimit+1))
-	if err != nil || len(body) > translateLimit {
-		c.localReply(router.ReplyReset)
+// relayTranslated streams an HTTP/2 response to the HTTP/1.1 client: the
+// head at once, the body as it arrives, then the trailers (in a chunked
+// body). If the upstream fails mid-body the client connection is closed
+// without ending the body, so a truncated body is never taken for a whole.
+func (c *conn) relayTranslated(resp *http.Response, d *router.Dest) {
+	c.x.status = resp.StatusCode
+	head := http1.ResponseHead{Status: resp.StatusCode, Fields: fieldsOf(resp.Header),
+		ContentLength: resp.ContentLength, Trailers: len(resp.Trailer) > 0}
+	w, err := c.sc.StartResponse(&head, c.responseEdit(d.H1Response))
+	if errors.Is(err, http1.ErrBadField) {
+		c.localReply(router.ReplyProtocolError)
 		return
 	}
-	hdr := resp.Header.Clone()
-	for _, m := range d.Response {
-		for _, n := range m.Remove {
-			hdr.Del(n)
-		}
-		for _, f := range m.Set {
-			hdr.Set(f.Name, f.Value)
-		}
-		for _, f := range m.Add {
-			hdr.Add(f.Name, f.Value)
-		}
+	if err == nil && head.ContentLength < 0 {
+		err = w.Flush() // a stream may take long to start: the head goes now
 	}
-	ct := hdr.Get("Content-Type")
-	ed := c.responseEdit(nil)
-	for k, vs := range hdr {
-		if skipTranslated(k) {
-			continue
-		}
-		for _, v := range vs {
-			ed.Extra, _ = http1.AppendField(ed.Extra, []byte(k), []byte(v))
-		}
+	if err == nil {
+		err = copyBody(w, resp.Body)
 	}
-	c.x.status = resp.StatusCode
-	c.sc.WriteLocal(resp.StatusCode, ed, ct, body)
+	if err == nil {
+		err = w.Finish(fieldsOf(resp.Trailer))
+	}
+	if err != nil {
+		c.translatedBroke(w)
+	}
 }
 
-func skipTranslated(k string) bool {
-	switch strings.ToLower(k) {
-	case "content-type", "content-length", "connection", "keep-alive", "transfer-encoding", "upgrade", "trailer":
-		return true
+// translatedBroke records how a relayed response broke: the client went
+// away, or the upstream failed (then a 503 if nothing was sent yet).
+func (c *conn) translatedBroke(w *http1.BodyWriter) {
+	if w != nil && w.Err() != nil {
+		c.x.flag = stats.FlagDownstreamTermination
+		return
 	}
-	return false
+	c.x.flag = stats.FlagUpstreamReset
+	if c.sc.AbortResponse() {
+		c.localReply(router.ReplyReset)
+	}
 }

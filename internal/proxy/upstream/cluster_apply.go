@@ -144,5 +144,4 @@ func (c *Cluster) close() {
 func (h *Host) close() {
 	h.h1.close()
 	h.h2.close()
-	h.bridge.close()
 }

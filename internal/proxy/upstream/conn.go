@@ -39,3 +39,7 @@ func (c *Conn) Release() {
 	}
 	c.pool.discard(c)
 }
+
+// Discard closes the connection whatever its state, e.g. when a deadline
+// was set on it by someone who cannot tell whether it still matters.
+func (c *Conn) Discard() { c.pool.discard(c) }

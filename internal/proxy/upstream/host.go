@@ -16,7 +16,6 @@ type Host struct {
 	active atomic.Int64
 	h1     *h1Pool
 	h2     *h2Pool
-	bridge h1Bridge
 }
 
 var _ lb.Host = (*Host)(nil)
