@@ -107,6 +107,7 @@ func (s *Server) Run(ctx context.Context, lis net.Listener) error {
 		sotw.DeactivateLegacyWildcardForTypes([]string{resource.EndpointType, resource.RouteType}),
 	)
 	gs := grpc.NewServer(
+		grpc.ForceServerCodecV2(newRequestCodec()),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
