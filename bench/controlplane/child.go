@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,21 +175,24 @@ func freePorts(n int) ([]string, error) {
 	return addrs, nil
 }
 
-// profile records a CPU profile of the control plane until the returned
-// function is called (at most 60 s).
-func (c *child) profile(path string) func() {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		resp, err := http.Get("http://" + c.spec.StatsAddress + "/debug/pprof/profile?seconds=20")
-		if err != nil {
-			return
-		}
-		defer resp.Body.Close()
-		if f, err := os.Create(path); err == nil {
-			_, _ = io.Copy(f, resp.Body)
-			f.Close()
-		}
-	}()
-	return func() { <-done }
+// profile starts a CPU profile of the control plane, written to path (in
+// the control plane's process) until the returned function is called.
+func (c *child) profile(path string) (func() error, error) {
+	if err := c.post("/cpuprofile/start?path=" + url.QueryEscape(path)); err != nil {
+		return nil, err
+	}
+	return func() error { return c.post("/cpuprofile/stop") }, nil
+}
+
+func (c *child) post(pathAndQuery string) error {
+	resp, err := http.Post("http://"+c.spec.StatsAddress+pathAndQuery, "", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s: %s: %s", pathAndQuery, resp.Status, strings.TrimSpace(string(b)))
+	}
+	return nil
 }

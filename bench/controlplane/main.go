@@ -82,7 +82,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.debounceQuiet, "debounce-quiet", 100*time.Millisecond, "control plane --debounce-quiet")
 	fs.DurationVar(&o.debounceMax, "debounce-max", 500*time.Millisecond, "control plane --debounce-max")
 	fs.DurationVar(&o.settle, "settle", 500*time.Millisecond, "pause after each converged change")
-	fs.StringVar(&o.profile, "profile", "", "directory to write a CPU profile of the control plane during the endpoint changes")
+	fs.StringVar(&o.profile, "profile", "", "directory to write CPU profiles of the control plane into, one per kind of change")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

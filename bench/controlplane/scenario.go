@@ -58,17 +58,35 @@ func runScenario(ctx context.Context, o options, impl string, n, services int) (
 		progress("  %d proxies synced; heap %.1f MB → %.1f MB (heap sys %.0f MB, released %.0f MB, stacks %.0f MB, %d goroutines), RSS %.0f MB",
 			n, mb(r.heap0), mb(r.heapN), mb(ms.HeapSys), mb(ms.HeapReleased), mb(ms.StackInuse), ms.Goroutines, mb(r.rss))
 	}
-	if r.route, r.routeCPU, err = repeat(ctx, o, cp, fl, adstest.RouteType, func(i int) error { return m.setRouteWeight(80 - 10*((i+1)%2)) }); err != nil {
+	label := fmt.Sprintf("%s-%d-%d", impl, n, services)
+	if r.route, r.routeCPU, err = phase(ctx, o, cp, fl, label, adstest.RouteType, func(i int) error { return m.setRouteWeight(80 - 10*((i+1)%2)) }); err != nil {
 		return r, fmt.Errorf("route change: %w", err)
 	}
-	if o.profile != "" {
-		stopProfile := cp.profile(filepath.Join(o.profile, fmt.Sprintf("%s-%d-%d-endpoint.pprof", impl, n, services)))
-		defer stopProfile()
-	}
-	if r.endpoint, r.epCPU, err = repeat(ctx, o, cp, fl, adstest.EndpointType, func(i int) error { return m.moveEndpoint(i%2 == 0) }); err != nil {
+	if r.endpoint, r.epCPU, err = phase(ctx, o, cp, fl, label, adstest.EndpointType, func(i int) error { return m.moveEndpoint(i%2 == 0) }); err != nil {
 		return r, fmt.Errorf("endpoint change: %w", err)
 	}
 	return r, nil
+}
+
+// phase repeats one kind of change, under a CPU profile of the control
+// plane if asked for (o.profile/<label>-<change>.pprof).
+func phase(ctx context.Context, o options, cp *child, fl *fleet, label, typeURL string, change func(i int) error) ([]time.Duration, time.Duration, error) {
+	if o.profile == "" {
+		return repeat(ctx, o, cp, fl, typeURL, change)
+	}
+	path, err := filepath.Abs(filepath.Join(o.profile, label+"-"+shortType(typeURL)+".pprof"))
+	if err != nil {
+		return nil, 0, err
+	}
+	stop, err := cp.profile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	times, cpu, err := repeat(ctx, o, cp, fl, typeURL, change)
+	if serr := stop(); err == nil && serr != nil {
+		err = fmt.Errorf("CPU profile: %w", serr)
+	}
+	return times, cpu, err
 }
 
 func connectFleet(ctx context.Context, cp *child, m *mesh, n int, delta bool) (*fleet, error) {
@@ -111,7 +129,7 @@ func repeat(ctx context.Context, o options, cp *child, fl *fleet, typeURL string
 			return nil, 0, err
 		}
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		all, _, err := fl.converge(cctx, typeURL, func() error { return change(i) })
+		all, each, err := fl.converge(cctx, typeURL, func() error { return change(i) })
 		cancel()
 		if err != nil {
 			return nil, 0, err
@@ -123,7 +141,8 @@ func repeat(ctx context.Context, o options, cp *child, fl *fleet, typeURL string
 		}
 		times = append(times, all)
 		cpu += after - before
-		progress("  %s change %d: all %d proxies ACKed in %s", shortType(typeURL), i+1, len(fl.members), all.Round(time.Millisecond))
+		progress("  %s change %d: all %d proxies ACKed in %s (first after %s, half after %s)", shortType(typeURL), i+1,
+			len(fl.members), all.Round(time.Millisecond), each[0].Round(time.Millisecond), each[len(each)/2].Round(time.Millisecond))
 	}
 	return times, cpu / time.Duration(max(1, o.reps)), nil
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	runtimepprof "runtime/pprof"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -48,7 +50,9 @@ func serveChild(spec childSpec) error {
 func statsHandler(ready *atomic.Bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	prof := &cpuProfiler{}
+	mux.HandleFunc("POST /cpuprofile/start", prof.start)
+	mux.HandleFunc("POST /cpuprofile/stop", prof.stop)
 	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if !ready.Load() {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -62,6 +66,47 @@ func statsHandler(ready *atomic.Bool) http.Handler {
 		_ = json.NewEncoder(w).Encode(memStats{ms.HeapAlloc, ms.HeapSys, ms.HeapReleased, ms.StackInuse, ms.Sys, runtime.NumGoroutine()})
 	})
 	return mux
+}
+
+// cpuProfiler records a CPU profile between two requests, so a profile
+// covers exactly one phase of the benchmark.
+type cpuProfiler struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func (p *cpuProfiler) start(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.f != nil {
+		http.Error(w, "a profile is already running", http.StatusConflict)
+		return
+	}
+	f, err := os.Create(r.URL.Query().Get("path"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := runtimepprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	p.f = f
+}
+
+func (p *cpuProfiler) stop(w http.ResponseWriter, _ *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.f == nil {
+		http.Error(w, "no profile running", http.StatusConflict)
+		return
+	}
+	runtimepprof.StopCPUProfile()
+	if err := p.f.Close(); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
+	p.f = nil
 }
 
 // memStats is what /heap reports, after a full GC.
