@@ -8,6 +8,17 @@
 // and, per type, the version last sent, ACKed and NACKed. A push regenerates
 // every proxy in parallel and sends a type only to the proxies whose set of
 // that type changed, as a response assembled from the shared Anys.
+//
+// A push's cost per proxy follows what changed, not how many resources the
+// proxy watches: the proxies of a scope share the generator's maps, so what
+// changed between two maps is computed once per push (setMemo); what a stream
+// holds is recorded as "the selection of map M" (held), so its next response
+// and set version follow from M's transition to the current map; and the
+// names Envoy repeats in every ACK are decoded once per distinct list
+// (requestCodec). Streams whose subscription differs from their scope's map
+// (partial, ahead of the config, behind by several pushes, after a NACK or a
+// reconnect) take the same path or, after a subscription change, a per-name
+// comparison: the result is the same, only the cost differs.
 package xdsserver
 
 import (
