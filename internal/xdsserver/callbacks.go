@@ -17,14 +17,14 @@ import (
 var _ serverv3.Callbacks = (*Server)(nil)
 
 // OnStreamOpen registers a state-of-the-world ADS stream.
-func (s *Server) OnStreamOpen(_ context.Context, id int64, _ string) error {
-	s.addConn(newConn(id, false, s.log))
+func (s *Server) OnStreamOpen(ctx context.Context, id int64, _ string) error {
+	s.addConn(newConn(ctx, id, false, s.log))
 	return nil
 }
 
 // OnDeltaStreamOpen registers a delta ADS stream.
-func (s *Server) OnDeltaStreamOpen(_ context.Context, id int64, _ string) error {
-	s.addConn(newConn(id, true, s.log))
+func (s *Server) OnDeltaStreamOpen(ctx context.Context, id int64, _ string) error {
+	s.addConn(newConn(ctx, id, true, s.log))
 	return nil
 }
 
@@ -117,10 +117,13 @@ func (s *Server) identify(c *conn, node *core.Node) error {
 	c.proxy, c.nodeID = p, node.GetId()
 	c.log = s.log.With("proxy", c.nodeID)
 	c.mu.Unlock()
+	c.log.Info("proxy connected", "workload", p.ID.Namespace+"/"+p.Workload, "delta", c.delta)
+	if err := s.gate.enter(c.ctx, c); err != nil {
+		return status.FromContextError(err).Err()
+	}
 	s.mu.RLock()
 	gen, seq, memo := s.gen, s.seq, s.memo
 	s.mu.RUnlock()
-	c.log.Info("proxy connected", "workload", p.ID.Namespace+"/"+p.Workload, "delta", c.delta)
 	if gen != nil {
 		s.genSem <- struct{}{}
 		res, ok := s.generate(gen, p)

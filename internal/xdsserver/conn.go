@@ -21,6 +21,7 @@ type conn struct {
 	streamID int64
 	delta    bool
 	since    time.Time
+	ctx      context.Context // the stream's
 	log      *slog.Logger
 
 	mu        sync.Mutex
@@ -30,7 +31,9 @@ type conn struct {
 	resources xds.ProxyResources
 	memo      *setMemo // the comparisons of the push resources come from
 	types     map[string]*typeState
-	pending   any // the request registered in Server.pending, if any
+	pending   any         // the request registered in Server.pending, if any
+	gate      *syncGate   // set while the proxy holds an initial-sync slot
+	gateTimer *time.Timer // gives the slot back if the proxy never answers
 }
 
 // typeState is one type URL on one stream.
@@ -87,11 +90,12 @@ type watch struct {
 	deltaCh  chan cache.DeltaResponse
 }
 
-func newConn(streamID int64, delta bool, log *slog.Logger) *conn {
+func newConn(ctx context.Context, streamID int64, delta bool, log *slog.Logger) *conn {
 	return &conn{
 		streamID: streamID,
 		delta:    delta,
 		since:    time.Now(),
+		ctx:      ctx,
 		log:      log,
 		types:    make(map[string]*typeState),
 	}
@@ -115,6 +119,9 @@ func (c *conn) openWatch(typeURL string, w *watch) func() {
 	ts.watch = w
 	if !ts.answered(c.seq, w) {
 		c.respond(typeURL)
+	}
+	if c.seq != 0 {
+		c.leaveGateIfSynced()
 	}
 	return func() {
 		c.mu.Lock()

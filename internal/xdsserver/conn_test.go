@@ -1,6 +1,7 @@
 package xdsserver
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"testing"
@@ -26,7 +27,7 @@ type sotwDriver struct {
 }
 
 func newSotWDriver(t *testing.T) *sotwDriver {
-	c := newConn(1, false, slog.New(slog.DiscardHandler))
+	c := newConn(context.Background(), 1, false, slog.New(slog.DiscardHandler))
 	c.proxy = &xds.Proxy{}
 	return &sotwDriver{t: t, c: c, sub: stream.NewSotwSubscription(nil, false), ch: make(chan cache.Response, 8)}
 }

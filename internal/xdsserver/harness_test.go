@@ -27,7 +27,14 @@ type harness struct {
 
 func startServer(t *testing.T, gen Generator) *harness {
 	t.Helper()
-	srv := New(Config{Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	return startServerWith(t, gen, Config{})
+}
+
+// startServerWith is startServer with cfg (its Logger is the test's).
+func startServerWith(t *testing.T, gen Generator, cfg Config) *harness {
+	t.Helper()
+	cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := New(cfg)
 	if gen != nil {
 		srv.Update(context.Background(), gen)
 	}

@@ -121,6 +121,7 @@ func (s *Server) removeConn(key streamKey) {
 	for _, ts := range c.types {
 		ts.watch = nil
 	}
+	c.leaveGate()
 	if c.proxy != nil {
 		c.log.Info("proxy disconnected", "connected_for", time.Since(c.since).Round(time.Millisecond))
 	}

@@ -62,6 +62,11 @@ type Config struct {
 	Workers int
 	// ShutdownGrace bounds how long Run waits for streams to end; default 5 s.
 	ShutdownGrace time.Duration
+	// InitialSyncs bounds how many proxies fetch their initial configuration
+	// at once (see syncGate); default 100. InitialSyncTimeout is how long one
+	// may hold its turn without answering; default 10 s.
+	InitialSyncs       int
+	InitialSyncTimeout time.Duration
 }
 
 // Server is the xDS server. Create it with New, serve with Run, push with Update.
@@ -70,6 +75,7 @@ type Server struct {
 	workers int
 	grace   time.Duration
 	genSem  chan struct{} // bounds generation for newly connecting proxies
+	gate    *syncGate     // bounds initial syncs
 
 	pushMu sync.Mutex // serializes Update
 
@@ -96,11 +102,18 @@ func New(cfg Config) *Server {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
 	}
+	if cfg.InitialSyncs <= 0 {
+		cfg.InitialSyncs = 100
+	}
+	if cfg.InitialSyncTimeout <= 0 {
+		cfg.InitialSyncTimeout = 10 * time.Second
+	}
 	return &Server{
 		log:     cfg.Logger,
 		workers: cfg.Workers,
 		grace:   cfg.ShutdownGrace,
 		genSem:  make(chan struct{}, cfg.Workers),
+		gate:    newSyncGate(cfg.InitialSyncs, cfg.InitialSyncTimeout),
 		conns:   make(map[streamKey]*conn),
 		pending: make(map[any]*conn),
 		ready:   make(chan struct{}),
