@@ -46,7 +46,9 @@ func runScenario(ctx context.Context, o options, impl string, n, services int) (
 	if r.heap0, err = cp.heap(); err != nil {
 		return r, err
 	}
+	connecting := time.Now()
 	fl, err := connectFleet(ctx, cp, m, n, o.delta)
+	synced := time.Since(connecting)
 	if err != nil {
 		return r, err
 	}
@@ -55,8 +57,8 @@ func runScenario(ctx context.Context, o options, impl string, n, services int) (
 		return r, err
 	}
 	if ms, err := cp.memStats(); err == nil {
-		progress("  %d proxies synced; heap %.1f MB → %.1f MB (heap sys %.0f MB, released %.0f MB, stacks %.0f MB, %d goroutines), RSS %.0f MB",
-			n, mb(r.heap0), mb(r.heapN), mb(ms.HeapSys), mb(ms.HeapReleased), mb(ms.StackInuse), ms.Goroutines, mb(r.rss))
+		progress("  %d proxies connected and synced in %s; heap %.1f MB → %.1f MB (heap sys %.0f MB, released %.0f MB, stacks %.0f MB, %d goroutines), RSS %.0f MB",
+			n, synced.Round(time.Millisecond), mb(r.heap0), mb(r.heapN), mb(ms.HeapSys), mb(ms.HeapReleased), mb(ms.StackInuse), ms.Goroutines, mb(r.rss))
 	}
 	label := fmt.Sprintf("%s-%d-%d", impl, n, services)
 	if r.route, r.routeCPU, err = phase(ctx, o, cp, fl, label, adstest.RouteType, func(i int) error { return m.setRouteWeight(80 - 10*((i+1)%2)) }); err != nil {
