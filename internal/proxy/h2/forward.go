@@ -29,11 +29,12 @@ type Result struct {
 // forward sends the request upstream, retrying per the route's policy, and
 // relays the response.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d router.Decision) {
-	fwd := d.Target.Route.Forward
-	ctx := r.Context()
-	if fwd.Timeout > 0 {
+	gctx, g := x.guard(r)
+	defer g.stop()
+	ctx := gctx
+	if to := d.Target.Route.Forward.Timeout; to > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, fwd.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, to)
 		defer cancel()
 	}
 	// Bodies written to HTTP/1.1 upstreams by goroutines of their own end
@@ -44,6 +45,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 	defer r.Body.Close()
 	res := forward(ctx, r, d, &pumps)
 	if res.Resp == nil {
+		if rep, ok := x.timedOut(gctx); ok {
+			x.localReply(w, rep)
+			return
+		}
 		if res.Failure == router.FailDownstream {
 			x.status, x.flag = 499, stats.FlagDownstreamTermination
 			return
@@ -52,7 +57,35 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 		return
 	}
 	defer res.Cancel()
-	x.relay(w, res.Resp, d.Dest)
+	g.touch()
+	g.requestDone() // the response began
+	x.relay(w, res.Resp, d.Dest, g)
+}
+
+// guard starts the stream timeouts of the listener's HTTP connection
+// manager for a stream; its request body's reads count as activity.
+func (x *exchange) guard(r *http.Request) (context.Context, *streamGuard) {
+	idle, request := x.st.HCM.StreamTimeouts()
+	ctx, g := newStreamGuard(r.Context(), idle, request)
+	if r.Body == nil || r.Body == http.NoBody {
+		g.requestDone()
+	} else {
+		r.Body = &guardedBody{ReadCloser: r.Body, g: g}
+	}
+	return ctx, g
+}
+
+// timedOut returns the reply for a stream a stream timeout ended, counting it.
+func (x *exchange) timedOut(ctx context.Context) (router.LocalReply, bool) {
+	rep, ok := timedOut(ctx)
+	switch {
+	case !ok:
+	case rep.Flag == stats.FlagStreamIdleTimeout:
+		x.st.Stats.RqIdleTimeout.Inc()
+	default:
+		x.st.Stats.RqTimeout.Inc()
+	}
+	return rep, ok
 }
 
 // Forward sends a request (as an HTTP/2 server would have received it:

@@ -16,7 +16,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b 
 // body flushed as it arrives, then trailers. If the upstream fails mid-body
 // the stream is reset rather than ended cleanly, so the client cannot take
 // a truncated body for a whole one.
-func (x *exchange) relay(w http.ResponseWriter, resp *http.Response, d *router.Dest) {
+func (x *exchange) relay(w http.ResponseWriter, resp *http.Response, d *router.Dest, g *streamGuard) {
 	defer resp.Body.Close()
 	hdr := w.Header()
 	for k, vs := range resp.Header {
@@ -40,8 +40,11 @@ func (x *exchange) relay(w http.ResponseWriter, resp *http.Response, d *router.D
 		// start (or waits for the client): the head goes now.
 		http.NewResponseController(w).Flush()
 	}
-	if err := copyFlushing(w, resp.Body); err != nil {
+	if err := copyFlushing(w, resp.Body, g); err != nil {
 		x.flag = stats.FlagUpstreamReset
+		if rep, ok := x.timedOut(g.ctx); ok {
+			x.flag = rep.Flag
+		}
 		panic(http.ErrAbortHandler) // reset the stream: the body is incomplete
 	}
 	for k, vs := range resp.Trailer {
@@ -53,8 +56,8 @@ func (x *exchange) relay(w http.ResponseWriter, resp *http.Response, d *router.D
 }
 
 // copyFlushing copies body to w, flushing after every read so streams (gRPC,
-// server-sent events) move frame by frame.
-func copyFlushing(w http.ResponseWriter, body io.Reader) error {
+// server-sent events) move frame by frame; each write is activity for g.
+func copyFlushing(w http.ResponseWriter, body io.Reader, g *streamGuard) error {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	buf := *bp
@@ -68,6 +71,7 @@ func copyFlushing(w http.ResponseWriter, body io.Reader) error {
 			if ferr := rc.Flush(); ferr != nil {
 				return nil
 			}
+			g.touch()
 		}
 		if errors.Is(err, io.EOF) {
 			return nil

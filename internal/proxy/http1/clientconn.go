@@ -46,6 +46,10 @@ func (p *Pool) NewClientConn(conn net.Conn) *ClientConn {
 // Conn returns the wrapped connection (for deadlines and addresses).
 func (c *ClientConn) Conn() net.Conn { return c.wire.conn }
 
+// Progress returns the bytes read and written on the connection so far. It
+// may be called from any goroutine: a change means the connection moved.
+func (c *ClientConn) Progress() uint64 { return c.wire.progress() }
+
 // WriteRequest writes req's head, rewritten by ed (nil: no rewrite), and its
 // body, then flushes. The body comes from BufferBody's buffer and then, for
 // whatever was not buffered, from the downstream connection req was read
@@ -71,7 +75,7 @@ func (c *ClientConn) WriteRequest(req *Request, ed *RequestEdit) error {
 		return ErrBadRewrite
 	}
 	c.exchanges++
-	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read, false, nil, false
+	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read.Load(), false, nil, false
 	c.partsReq = false
 	c.closeAfter = c.closeAfter || ed != nil && ed.Close
 	c.scratch = AppendRequestHead(c.scratch[:0], req, ed)

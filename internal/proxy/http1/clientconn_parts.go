@@ -29,7 +29,7 @@ func (c *ClientConn) StartRequest(h *RequestHead) (*BodyWriter, error) {
 	}
 	c.scratch = dst
 	c.exchanges++
-	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read, false, nil, false
+	c.readMark, c.final, c.resp, c.earlyResponse = c.wire.read.Load(), false, nil, false
 	c.partsReq = true
 	c.parts.init(c.bw, kind, Upstream, h.ContentLength, nil)
 	if _, err := c.bw.Write(dst); err != nil {

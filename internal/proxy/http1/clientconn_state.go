@@ -25,7 +25,9 @@ func (c *ClientConn) Requests() int { return c.exchanges }
 // ResponseStarted reports whether any byte arrived from the upstream since
 // the current request started, including an early response that was
 // waiting when writing the request failed.
-func (c *ClientConn) ResponseStarted() bool { return c.wire.read > c.readMark || c.earlyResponse }
+func (c *ClientConn) ResponseStarted() bool {
+	return c.wire.read.Load() > c.readMark || c.earlyResponse
+}
 
 // RetrySafe reports whether a failure of the current request is the
 // stale-keep-alive case: the connection had served a request before and not

@@ -23,6 +23,7 @@ type ServerConn struct {
 	upgraded   bool
 	detached   bool
 	badHead    bool // the last head was rejected: the client may still be sending
+	maxHead    int  // request head limit (Config.MaxHeadBytes unless set)
 	// reader is the current request's RequestBody reader, if any.
 	reader *BodyReader
 	parts  BodyWriter // the body of a response begun with StartResponse
@@ -35,11 +36,25 @@ func (p *Pool) NewServerConn(conn net.Conn) *ServerConn {
 	c.br = p.getReader(&c.wire)
 	c.bw = p.getWriter(&c.wire)
 	c.body.maxHead, c.body.maxFields = p.cfg.MaxHeadBytes, p.cfg.MaxHeaders
+	c.maxHead = p.cfg.MaxHeadBytes
 	return c
 }
 
 // Conn returns the wrapped connection (for deadlines and addresses).
 func (c *ServerConn) Conn() net.Conn { return c.wire.conn }
+
+// Progress returns the bytes read and written on the connection so far. It
+// may be called from any goroutine: a change means the connection moved.
+func (c *ServerConn) Progress() uint64 { return c.wire.progress() }
+
+// SetMaxHeadBytes sets this connection's request head limit (and trailer
+// section limit), e.g. from a listener's max_request_headers_kb; n <= 0
+// keeps the pool's.
+func (c *ServerConn) SetMaxHeadBytes(n int) {
+	if n > 0 {
+		c.maxHead, c.body.maxHead = n, n
+	}
+}
 
 // ReadRequest reads the next request head into req. It returns io.EOF when
 // the client closed before sending a byte, or when the connection cannot
@@ -65,7 +80,7 @@ func (c *ServerConn) ReadRequest(req *Request) error {
 	}
 	req.reset()
 	c.req = nil
-	raw, err := readHead(c.br, req.raw[:0], c.pool.cfg.MaxHeadBytes, headRequest, Downstream)
+	raw, err := readHead(c.br, req.raw[:0], c.maxHead, headRequest, Downstream)
 	req.raw = raw
 	if err == nil {
 		err = req.parse(c.pool.cfg.MaxHeaders)
@@ -81,7 +96,7 @@ func (c *ServerConn) ReadRequest(req *Request) error {
 	if req.expect100 && req.HasBody() {
 		c.body.cont = c
 	}
-	c.mark = c.wire.written
+	c.mark = c.wire.written.Load()
 	return nil
 }
 
@@ -92,7 +107,7 @@ func (c *ServerConn) sendContinue() error {
 		c.closeAfter = true
 		return &IOError{Side: Downstream, Op: "write", Err: err}
 	}
-	c.mark = c.wire.written
+	c.mark = c.wire.written.Load()
 	return nil
 }
 
@@ -107,7 +122,7 @@ func (c *ServerConn) KeepAlive() bool {
 // Committed reports whether any byte of the current final response has been
 // written to the client (interim 1xx responses do not count). Until then a
 // failed exchange can still be answered with WriteLocal (e.g. 502).
-func (c *ServerConn) Committed() bool { return c.wire.written > c.mark }
+func (c *ServerConn) Committed() bool { return c.wire.written.Load() > c.mark }
 
 // wantClose decides, before a response head is written, whether the
 // connection closes after it.
@@ -132,7 +147,7 @@ func (c *ServerConn) WriteResponse(resp *Response, ed *ResponseEdit) error {
 		minor = c.req.minor
 	}
 	p := planResponse(resp, minor, c.wantClose(ed))
-	c.closeAfter, c.mark = p.close, c.wire.written
+	c.closeAfter, c.mark = p.close, c.wire.written.Load()
 	c.scratch = appendResponseHead(c.scratch[:0], resp, ed, p)
 	if err := c.writeResponseBody(resp, p, c.scratch); err != nil {
 		c.abort(err)
@@ -191,6 +206,6 @@ func (c *ServerConn) WriteInterim(resp *Response) error {
 		c.closeAfter = true
 		return &IOError{Side: Downstream, Op: "write", Err: err}
 	}
-	c.mark = c.wire.written
+	c.mark = c.wire.written.Load()
 	return nil
 }

@@ -23,7 +23,7 @@ func (c *ServerConn) WriteLocal(status int, ed *ResponseEdit, contentType string
 		minor, head = c.req.minor, c.req.IsMethod("HEAD")
 	}
 	closeAfter := c.wantClose(ed)
-	c.closeAfter, c.mark = closeAfter, c.wire.written
+	c.closeAfter, c.mark = closeAfter, c.wire.written.Load()
 	withBody := status >= 200 && status != 204 && status != 304
 	dst := appendStatusLine(c.scratch[:0], status, statusText(status))
 	if ed != nil {

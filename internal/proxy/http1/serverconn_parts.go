@@ -69,7 +69,7 @@ func (c *ServerConn) StartResponse(h *ResponseHead, ed *ResponseEdit) (*BodyWrit
 		return nil, ErrBadField
 	}
 	c.scratch = dst
-	c.closeAfter, c.mark = p.close, c.wire.written
+	c.closeAfter, c.mark = p.close, c.wire.written.Load()
 	c.parts.init(c.bw, p.kind, Downstream, h.ContentLength, c)
 	if _, err := c.bw.Write(dst); err != nil {
 		return nil, c.parts.setErr(c.parts.enc.err(err))

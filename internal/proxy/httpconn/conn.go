@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/loom-mesh/loom/internal/proxy/http1"
+	"github.com/loom-mesh/loom/internal/proxy/router"
 )
 
 // conn is one HTTP/1.1 downstream connection and its reusable request and
@@ -23,10 +25,22 @@ type conn struct {
 	// extra holds per-request fields (x-request-id, ...) for the codec.
 	extra []byte
 
-	mu        sync.Mutex // guards idle, idleSince and closing against Drain
+	mu        sync.Mutex // guards the fields below against Drain and the watchdog
 	idle      bool
 	idleSince time.Time
 	closing   bool
+	seq       uint64             // requests started on the connection
+	busySince time.Time          // when the current request's head was read
+	up        *http1.ClientConn  // the upstream connection the exchange uses
+	cancelX   context.CancelFunc // interrupts a translated exchange
+	fired     timeoutKind        // a stream timeout ended the current exchange
+	spliced   bool               // the exchange became a tunnel
+	reqDone   atomic.Bool        // the request was received in full
+
+	// The watchdog's view of the current exchange (its goroutine only).
+	wdSeq      uint64
+	wdProgress uint64
+	wdSince    time.Time
 }
 
 // serve runs the keep-alive loop: read a request, serve it, repeat.
@@ -55,14 +69,20 @@ func (c *conn) serve(ctx context.Context) {
 	}
 }
 
-// setIdle records whether the connection waits for a request. It reports
-// false when Drain has marked the connection closing.
+// setIdle records whether the connection waits for a request; a request
+// starts when it stops waiting. It reports false when Drain or a timeout
+// has marked the connection closing.
 func (c *conn) setIdle(idle bool) bool {
+	now := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.idle = idle
 	if idle {
-		c.idleSince = time.Now()
+		c.idleSince = now
+	} else {
+		c.seq++
+		c.busySince, c.fired, c.spliced = now, timeoutNone, false
+		c.reqDone.Store(false)
 	}
 	return !c.closing
 }
@@ -102,4 +122,18 @@ func (c *conn) readFailed(err error) {
 	if !errors.Is(err, io.EOF) {
 		c.m.logger.Debug("downstream read failed", "error", err)
 	}
+}
+
+// refuseHTTP1 answers an HTTP/1.x request on a listener whose codec_type is
+// HTTP2 with a 505 that says why, and closes the connection.
+func refuseHTTP1(sc *http1.ServerConn) {
+	defer sc.Close()
+	var req http1.Request
+	if err := sc.ReadRequest(&req); err != nil {
+		return
+	}
+	const reason = "this listener accepts HTTP/2 only (codec_type HTTP2)"
+	ed := &http1.ResponseEdit{Close: true}
+	ed.Extra, _ = http1.AppendField(nil, []byte(router.ErrorHeader), []byte(reason))
+	sc.WriteLocal(505, ed, "text/plain; charset=utf-8", []byte(reason+"\n"))
 }

@@ -23,7 +23,10 @@ type exchange struct {
 // serveRequest routes the request just read and answers it.
 func (c *conn) serveRequest(ctx context.Context) {
 	st := c.m.state.Load()
-	c.x = exchange{st: st, start: time.Now(), respEdit: http1.ResponseEdit{Extra: c.x.respEdit.Extra[:0]}}
+	c.x = exchange{st: st, start: c.busySince, respEdit: http1.ResponseEdit{Extra: c.x.respEdit.Extra[:0]}}
+	if !c.req.HasBody() {
+		c.requestReceived()
+	}
 	st.Stats.RqTotal.Inc()
 	st.Stats.RqActive.Inc()
 	defer c.finish()
@@ -32,6 +35,10 @@ func (c *conn) serveRequest(ctx context.Context) {
 		c.x.flag = stats.FlagFaultDelay
 		if !sleep(ctx, d.Delay) {
 			c.x.status, c.x.flag = 503, stats.FlagLocalReset
+			return
+		}
+		if rep, ok := c.timedOut(); ok {
+			c.localReply(rep)
 			return
 		}
 	}
@@ -59,6 +66,7 @@ func (c *conn) finish() {
 // localReply answers with a reply the proxy made up, its reason in the body
 // and in router.ErrorHeader.
 func (c *conn) localReply(rep router.LocalReply) {
+	c.requestReceived()
 	c.x.status, c.x.flag = rep.Status, rep.Flag
 	ed := &c.x.respEdit
 	ed.Extra, _ = http1.AppendField(ed.Extra, []byte(router.ErrorHeader), []byte(rep.Reason))

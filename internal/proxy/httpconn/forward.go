@@ -47,9 +47,13 @@ func (c *conn) forward(d router.Decision) {
 		a.deadline = c.x.start.Add(to)
 	}
 	if c.req.HasBody() {
-		if _, err := c.req.BufferBody(replayLimit); err != nil {
+		complete, err := c.req.BufferBody(replayLimit)
+		if err != nil {
 			c.bodyFailed(err)
 			return
+		}
+		if complete {
+			c.requestReceived()
 		}
 	}
 	f := c.attempts(a)
@@ -77,7 +81,7 @@ func (c *conn) attempts(a *attempt) router.Failure {
 		}
 		if a.uc != nil {
 			a.uc.DiscardBody(discardLimit)
-			a.uc.Release()
+			c.release(a.uc)
 			a.uc = nil
 		}
 		a.cl.Stats.RqRetry.Inc()
@@ -139,8 +143,10 @@ func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Fa
 	if dl := c.tryDeadline(a); !dl.IsZero() {
 		uc.SetDeadline(dl)
 	}
+	c.useUpstream(uc.ClientConn)
 	err = uc.WriteRequest(&c.req, &a.edit)
 	if err == nil {
+		c.requestReceived()
 		err = c.readResponse(uc)
 	}
 	if err == nil {
@@ -149,8 +155,18 @@ func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Fa
 		return router.FailNone, false
 	}
 	stale = uc.RetrySafe() && c.req.Replayable()
-	uc.Release()
+	c.release(uc)
 	return c.ioFailure(err, a), stale
+}
+
+// release gives an upstream connection back to its pool, or closes it when
+// a stream timeout interrupted the exchange (its deadline is in the past).
+func (c *conn) release(uc *upstream.Conn) {
+	if c.leaveUpstream() {
+		uc.Discard()
+		return
+	}
+	uc.Release()
 }
 
 // readResponse reads the final response head, passing 1xx ones on.
@@ -235,6 +251,10 @@ func (c *conn) backoff(a *attempt, d time.Duration) bool {
 
 // failed answers a request that got no usable response.
 func (c *conn) failed(f router.Failure) {
+	if rep, ok := c.timedOut(); ok {
+		c.localReply(rep)
+		return
+	}
 	if f == router.FailDownstream {
 		c.x.status, c.x.flag = 499, stats.FlagDownstreamTermination
 		return
@@ -248,6 +268,10 @@ func (c *conn) failed(f router.Failure) {
 // bodyFailed answers a request whose body could not be read: a malformed
 // body gets the codec's status and reason; a client that went away, nothing.
 func (c *conn) bodyFailed(err error) {
+	if rep, ok := c.timedOut(); ok {
+		c.localReply(rep)
+		return
+	}
 	var pe *http1.Error
 	if errors.As(err, &pe) && pe.Side == http1.Downstream {
 		c.x.status, c.x.flag = pe.Status(), stats.FlagDownstreamProtocolError

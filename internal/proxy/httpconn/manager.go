@@ -17,6 +17,7 @@ import (
 
 	"github.com/loom-mesh/loom/internal/proxy/h2"
 	"github.com/loom-mesh/loom/internal/proxy/http1"
+	"github.com/loom-mesh/loom/internal/proxy/listener"
 	"github.com/loom-mesh/loom/internal/proxy/router"
 )
 
@@ -34,11 +35,14 @@ type Manager struct {
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	wg       sync.WaitGroup // ServeConn calls in progress
+	// stopped closes when Drain is done; it stops the timeouts' watchdog.
+	stopped  chan struct{}
+	stopOnce sync.Once
 }
 
 // New returns a Manager for the listener whose state st points to.
 func New(st *atomic.Pointer[router.Listener], codec *http1.Pool, logger *slog.Logger) *Manager {
-	m := &Manager{state: st, codec: codec, logger: logger, conns: make(map[*conn]struct{})}
+	m := &Manager{state: st, codec: codec, logger: logger, conns: make(map[*conn]struct{}), stopped: make(chan struct{})}
 	var protos http.Protocols
 	protos.SetUnencryptedHTTP2(true)
 	m.h2conns = newConnListener()
@@ -48,13 +52,22 @@ func New(st *atomic.Pointer[router.Listener], codec *http1.Pool, logger *slog.Lo
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 		HTTP2:       &http.HTTP2Config{MaxConcurrentStreams: 1000},
 		IdleTimeout: IdleTimeout,
+		// The listener's max_request_headers_kb when the socket was bound.
+		MaxHeaderBytes: int(st.Load().HCM.MaxRequestHeadersKB) << 10,
 	}
 	return m
 }
 
-// Run serves the HTTP/2 connections handed over by ServeConn until Drain or
-// Close stops the HTTP/2 server.
+// Run serves the HTTP/2 connections handed over by ServeConn and enforces
+// the stream timeouts of HTTP/1.1 connections until Drain or Close is done.
 func (m *Manager) Run() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.watchdog(m.stopped)
+	}()
+	defer wg.Wait()
 	err := m.h2srv.Serve(m.h2conns)
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		m.logger.Error("http/2 server stopped", "error", err)
@@ -73,18 +86,23 @@ func (m *Manager) Serve(ctx context.Context, nc net.Conn) {
 }
 
 func (m *Manager) serveConn(ctx context.Context, nc net.Conn) {
+	hcm := m.state.Load().HCM
 	sc := m.codec.NewServerConn(nc)
-	isH2, err := sc.IsHTTP2Preface()
-	if err != nil {
-		sc.Close()
-		return
-	}
-	if isH2 {
-		c, pending := sc.Detach()
-		if !m.h2conns.hand(&prefixConn{Conn: c, pending: pending}) {
-			c.Close()
+	sc.SetMaxHeadBytes(int(hcm.MaxRequestHeadersKB) << 10)
+	if hcm.Codec != listener.CodecHTTP1 { // HTTP1: a preface is just a bad request (505)
+		isH2, err := sc.IsHTTP2Preface()
+		if err != nil {
+			sc.Close()
+			return
 		}
-		return
+		if isH2 {
+			m.handH2(sc)
+			return
+		}
+		if hcm.Codec == listener.CodecHTTP2 {
+			refuseHTTP1(sc)
+			return
+		}
 	}
 	c := &conn{m: m, sc: sc}
 	if !m.track(c) {
@@ -93,6 +111,15 @@ func (m *Manager) serveConn(ctx context.Context, nc net.Conn) {
 	}
 	defer m.untrack(c)
 	c.serve(ctx)
+}
+
+// handH2 gives a connection that opened with the HTTP/2 preface to the
+// HTTP/2 server.
+func (m *Manager) handH2(sc *http1.ServerConn) {
+	c, pending := sc.Detach()
+	if !m.h2conns.hand(&prefixConn{Conn: c, pending: pending}) {
+		c.Close()
+	}
 }
 
 func (m *Manager) track(c *conn) bool {
@@ -142,6 +169,7 @@ func (m *Manager) Drain(ctx context.Context) {
 		<-h1done
 	}
 	<-h2done
+	m.stopOnce.Do(func() { close(m.stopped) })
 }
 
 // Close stops everything now.

@@ -33,7 +33,7 @@ func (c *conn) prepareEdit(a *attempt) {
 // returns the upstream connection to its pool (or closes it).
 func (c *conn) relay(a *attempt) {
 	uc := a.uc
-	defer uc.Release()
+	defer c.release(uc)
 	ed := c.responseEdit(a.d.Dest.H1Response)
 	c.x.status = c.resp.Status()
 	err := c.sc.WriteResponse(&c.resp, ed)
@@ -45,6 +45,13 @@ func (c *conn) relay(a *attempt) {
 	}
 	if c.sc.Committed() {
 		c.x.flag = stats.FlagUpstreamReset // the client sees a cut connection
+		if rep, ok := c.timedOut(); ok {
+			c.x.flag = rep.Flag
+		}
+		return
+	}
+	if rep, ok := c.timedOut(); ok {
+		c.localReply(rep)
 		return
 	}
 	var ioe *http1.IOError

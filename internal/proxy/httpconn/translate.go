@@ -25,15 +25,13 @@ func (c *conn) forwardH2(d router.Decision) {
 			c.bodyFailed(err)
 			return
 		}
-		body = &translatedBody{r: br, req: &c.req}
+		body = &translatedBody{r: br, req: &c.req, received: c.requestReceived}
 		defer br.Close() // the HTTP/2 client may still hold it: take the connection back
 	}
-	ctx := context.Background()
-	if to := d.Target.Route.Forward.Timeout; to > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, c.x.start.Add(to))
-		defer cancel()
-	}
+	ctx, cancel := c.translateContext(d)
+	defer cancel()
+	c.watchCancel(cancel) // the stream timeouts' watchdog interrupts through it
+	defer c.watchCancel(nil)
 	res := h2.Forward(ctx, c.asHTTPRequest(ctx, body), d)
 	if res.Resp == nil {
 		c.translateFailed(res.Failure, body)
@@ -42,6 +40,14 @@ func (c *conn) forwardH2(d router.Decision) {
 	defer res.Cancel()
 	defer res.Resp.Body.Close()
 	c.relayTranslated(res.Resp, d.Dest)
+}
+
+// translateContext bounds a translated exchange by the route timeout.
+func (c *conn) translateContext(d router.Decision) (context.Context, context.CancelFunc) {
+	if to := d.Target.Route.Forward.Timeout; to > 0 {
+		return context.WithDeadline(context.Background(), c.x.start.Add(to))
+	}
+	return context.WithCancel(context.Background())
 }
 
 // translateFailed answers a request that got no response: when reading its
@@ -90,6 +96,7 @@ func (c *conn) asHTTPRequest(ctx context.Context, body *translatedBody) *http.Re
 // body). If the upstream fails mid-body the client connection is closed
 // without ending the body, so a truncated body is never taken for a whole.
 func (c *conn) relayTranslated(resp *http.Response, d *router.Dest) {
+	c.requestReceived() // the response began: request_timeout no longer applies
 	c.x.status = resp.StatusCode
 	head := http1.ResponseHead{Status: resp.StatusCode, Fields: fieldsOf(resp.Header),
 		ContentLength: resp.ContentLength, Trailers: len(resp.Trailer) > 0}
@@ -119,8 +126,12 @@ func (c *conn) translatedBroke(w *http1.BodyWriter) {
 		c.x.flag = stats.FlagDownstreamTermination
 		return
 	}
-	c.x.flag = stats.FlagUpstreamReset
+	rep, timedOut := c.timedOut()
+	if !timedOut {
+		rep = router.ReplyReset
+	}
+	c.x.flag = rep.Flag
 	if c.sc.AbortResponse() {
-		c.localReply(router.ReplyReset)
+		c.localReply(rep)
 	}
 }

@@ -17,9 +17,17 @@ import (
 type translatedBody struct {
 	r   *http1.BodyReader
 	req *http1.Request
+	// received is called when the body has been read in full.
+	received func()
 }
 
-func (b *translatedBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+func (b *translatedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.received()
+	}
+	return n, err
+}
 
 // Close is the HTTP/2 client's: it is done with the body. The connection's
 // goroutine closes the reader itself before it reads again.

@@ -10,6 +10,7 @@ import (
 // tunnel splices the client and upstream connections after a 101 Switching
 // Protocols (WebSocket and other upgrades), until both sides are done.
 func (c *conn) tunnel(uc *upstream.Conn) {
+	c.splicing()
 	down, downPending := c.sc.Detach()
 	up, upPending := uc.Detach()
 	defer down.Close()
@@ -17,7 +18,8 @@ func (c *conn) tunnel(uc *upstream.Conn) {
 	if !writeAll(up, downPending) || !writeAll(down, upPending) {
 		return
 	}
-	tcpproxy.Splice(down, up, 0)
+	idle, _ := c.x.st.HCM.StreamTimeouts()
+	tcpproxy.Splice(down, up, idle)
 }
 
 func writeAll(c net.Conn, b []byte) bool {

@@ -35,6 +35,10 @@ var (
 	ReplyOverflow      = LocalReply{Status: 503, Reason: "upstream overflow", Flag: stats.FlagUpstreamOverflow}
 	ReplyProtocolError = LocalReply{Status: 502, Reason: "upstream protocol error", Flag: stats.FlagUpstreamProtocolError}
 	ReplyDraining      = LocalReply{Status: 503, Reason: "proxy draining", Flag: stats.FlagLocalReset}
+	// The HTTP connection manager's stream timeouts (stream_idle_timeout,
+	// request_timeout), answered as Envoy does when no response started.
+	ReplyStreamIdleTimeout = LocalReply{Status: 408, Reason: "stream timeout", Flag: stats.FlagStreamIdleTimeout}
+	ReplyRequestTimeout    = LocalReply{Status: 408, Reason: "request timeout"}
 )
 
 // FaultAbort is the reply of an injected abort.

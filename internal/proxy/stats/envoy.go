@@ -10,19 +10,21 @@ type Listener struct {
 
 // HTTP counts requests of one HTTP connection manager (http.<prefix>.*).
 type HTTP struct {
-	RqTotal      Counter
-	RqActive     Gauge
-	Rq1xx        Counter
-	Rq2xx        Counter
-	Rq3xx        Counter
-	Rq4xx        Counter
-	Rq5xx        Counter
-	NoRoute      Counter
-	NoCluster    Counter
-	FaultAbort   Counter
-	FaultDelay   Counter
-	RqTimeout    Counter
-	DownstreamH2 Counter
+	RqTotal    Counter
+	RqActive   Gauge
+	Rq1xx      Counter
+	Rq2xx      Counter
+	Rq3xx      Counter
+	Rq4xx      Counter
+	Rq5xx      Counter
+	NoRoute    Counter
+	NoCluster  Counter
+	FaultAbort Counter
+	FaultDelay Counter
+	RqTimeout  Counter
+	// RqIdleTimeout counts streams ended by the stream idle timeout.
+	RqIdleTimeout Counter
+	DownstreamH2  Counter
 }
 
 // Response counts a response status by class.
@@ -111,6 +113,7 @@ func (h *HTTP) values() []namedValue {
 		{"fault.aborts_injected", int64(h.FaultAbort.Value())},
 		{"fault.delays_injected", int64(h.FaultDelay.Value())},
 		{"downstream_rq_timeout", int64(h.RqTimeout.Value())},
+		{"downstream_rq_idle_timeout", int64(h.RqIdleTimeout.Value())},
 	}
 }
 
