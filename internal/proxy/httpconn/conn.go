@@ -57,9 +57,10 @@ func (c *conn) serve(ctx context.Context) {
 			c.readFailed(err)
 			return
 		}
-		if closing {
-			// Drain caught the connection idle as this request arrived: the
-			// read deadline it set must not cut the body short.
+		if closing || c.m.draining.Load() {
+			// Drain caught the connection idle as this request arrived (or
+			// it was accepted as the drain began): the read deadline it set
+			// must not cut the body short.
 			c.sc.Conn().SetReadDeadline(time.Time{})
 		}
 		c.serveRequest(ctx)

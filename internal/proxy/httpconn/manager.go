@@ -89,25 +89,31 @@ func (m *Manager) serveConn(ctx context.Context, nc net.Conn) {
 	hcm := m.state.Load().HCM
 	sc := m.codec.NewServerConn(nc)
 	sc.SetMaxHeadBytes(int(hcm.MaxRequestHeadersKB) << 10)
+	// Tracked from the start, idle until its first request: a client that
+	// never sends a byte is closed by Drain and the idle sweep like any.
+	c := &conn{m: m, sc: sc}
+	m.track(c)
+	if !c.setIdle(true) {
+		m.untrack(c)
+		sc.Close()
+		return
+	}
 	if hcm.Codec != listener.CodecHTTP1 { // HTTP1: a preface is just a bad request (505)
 		isH2, err := sc.IsHTTP2Preface()
-		if err != nil {
+		switch {
+		case err != nil:
+			m.untrack(c)
 			sc.Close()
 			return
-		}
-		if isH2 {
+		case isH2:
+			m.untrack(c)
 			m.handH2(sc)
 			return
-		}
-		if hcm.Codec == listener.CodecHTTP2 {
+		case hcm.Codec == listener.CodecHTTP2:
+			defer m.untrack(c)
 			refuseHTTP1(sc)
 			return
 		}
-	}
-	c := &conn{m: m, sc: sc}
-	if !m.track(c) {
-		sc.Close()
-		return
 	}
 	defer m.untrack(c)
 	c.serve(ctx)
@@ -122,14 +128,20 @@ func (m *Manager) handH2(sc *http1.ServerConn) {
 	}
 }
 
-func (m *Manager) track(c *conn) bool {
+// drainGrace is how long a connection accepted as the drain began has to
+// send its request (it was most likely sent already).
+const drainGrace = time.Second
+
+// track adds c to the connections Drain and the idle sweep look after. One
+// accepted just as the drain began is served a request (with Connection:
+// close) if it sends one within drainGrace.
+func (m *Manager) track(c *conn) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.draining.Load() {
-		return false
+		c.sc.Conn().SetReadDeadline(time.Now().Add(drainGrace))
 	}
 	m.conns[c] = struct{}{}
-	return true
 }
 
 func (m *Manager) untrack(c *conn) {
