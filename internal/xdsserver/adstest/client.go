@@ -35,7 +35,8 @@ type Options struct {
 	Reject func(typeURL string, resources map[string]*anypb.Any) error
 	// OnACK, when set, is called after each ACK is sent (not for NACKs).
 	OnACK func(typeURL, version string, at time.Time)
-	// SkipDecode leaves RDS and EDS resources undecoded and unstored (benchmarks).
+	// SkipDecode leaves RDS and EDS resources undecoded and unstored, and
+	// keeps of CDS and LDS resources only the names they refer to (benchmarks).
 	SkipDecode bool
 }
 
@@ -53,6 +54,8 @@ type typeState struct {
 	nonce     string
 	names     []string // subscribed names (EDS, RDS); nil for wildcard
 	resources map[string]*anypb.Any
+	refs      map[string][]string // CDS, LDS: resource → the EDS or RDS names it refers to
+	unread    map[string]bool     // CDS, LDS: resources whose references could not be read
 	responses int
 	nacks     int
 }

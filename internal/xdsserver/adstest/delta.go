@@ -66,7 +66,14 @@ func (c *Client) handleDelta(resp *discovery.DeltaDiscoveryResponse) ([]*discove
 	}
 	ts.version = resp.GetSystemVersionInfo()
 	fullState := typeURL == ClusterType || typeURL == ListenerType
-	if !c.opts.SkipDecode || fullState {
+	if fullState {
+		if ts.refs == nil {
+			ts.refs = map[string][]string{}
+		}
+		c.addRefs(typeURL, ts, got)
+		dropRefs(ts, resp.GetRemovedResources())
+	}
+	if !c.opts.SkipDecode {
 		for name, a := range got {
 			ts.resources[name] = a
 		}

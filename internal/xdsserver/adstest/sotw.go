@@ -3,6 +3,7 @@ package adstest
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
@@ -84,26 +85,57 @@ func (c *Client) handleSotW(resp *discovery.DiscoveryResponse) ([]*discovery.Dis
 }
 
 // store records accepted resources; a full-state type replaces what it had.
+// For full-state types it also records what each resource refers to (the
+// dependent names); with SkipDecode that is all it keeps of them, so a
+// benchmark's thousand clients do not hold every cluster and listener.
 func (c *Client) store(typeURL string, ts *typeState, got map[string]*anypb.Any, fullState bool) {
-	if c.opts.SkipDecode && !fullState {
-		return
-	}
 	if fullState {
-		ts.resources = got
-		return
+		ts.refs, ts.unread = make(map[string][]string, len(got)), nil
+		c.addRefs(typeURL, ts, got)
 	}
+	switch {
+	case c.opts.SkipDecode:
+	case fullState:
+		ts.resources = got
+	default:
+		for name, a := range got {
+			ts.resources[name] = a
+		}
+	}
+}
+
+// addRefs records the dependent names each resource refers to.
+func (c *Client) addRefs(typeURL string, ts *typeState, got map[string]*anypb.Any) {
 	for name, a := range got {
-		ts.resources[name] = a
+		_, names, err := follow(typeURL, map[string]*anypb.Any{name: a})
+		if err != nil {
+			if ts.unread == nil {
+				ts.unread = map[string]bool{}
+			}
+			ts.unread[name] = true
+		} else {
+			delete(ts.unread, name)
+		}
+		ts.refs[name] = names
+	}
+}
+
+// dropRefs forgets removed resources.
+func dropRefs(ts *typeState, removed []string) {
+	for _, name := range removed {
+		delete(ts.refs, name)
+		delete(ts.unread, name)
 	}
 }
 
 // dependentNames returns the EDS or RDS names a new CDS or LDS state asks
 // for, when they differ from the current subscription; c.mu is held.
 func (c *Client) dependentNames(typeURL string, ts *typeState) (string, []string, bool) {
-	dep, names, err := follow(typeURL, ts.resources)
-	if dep == "" || err != nil {
+	dep := dependent(typeURL)
+	if dep == "" || len(ts.unread) > 0 {
 		return "", nil, false
 	}
+	names := refNames(ts.refs)
 	d := c.types[dep]
 	if d.names != nil && sameNames(d.names, names) {
 		return "", nil, false
@@ -118,6 +150,22 @@ func (c *Client) dependentNames(typeURL string, ts *typeState) (string, []string
 		}
 	}
 	return dep, names, true
+}
+
+// refNames is every name refs holds, sorted, once.
+func refNames(refs map[string][]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, names := range refs {
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // named keys each resource by its name (field 1 of every xDS resource we use).
