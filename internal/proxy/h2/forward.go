@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -217,8 +216,9 @@ func classify(err error, ctx, actx context.Context, r *http.Request) router.Fail
 		return router.FailOverflow
 	case errors.As(err, &pe) && pe.Side == http1.Upstream:
 		return router.FailProtocol
-	case strings.Contains(err.Error(), "REFUSED_STREAM"):
-		// net/http's HTTP/2 stream errors are not exported; the code is in the text.
+	case upstream.Unprocessed(err):
+		// REFUSED_STREAM, or a GOAWAY that excluded the stream: the
+		// upstream never processed it (already replayed once).
 		return router.FailRefusedStream
 	}
 	return router.FailReset

@@ -160,9 +160,7 @@ func requestHead(req *http.Request) http1.RequestHead {
 		ContentLength: req.ContentLength, Trailers: len(req.Trailer) > 0,
 	}
 	if !hasBody(req) {
-		h.ContentLength = 0
-	} else if h.ContentLength == 0 {
-		h.ContentLength = -1 // a body of unknown length
+		h.ContentLength = 0 // for server requests, 0 is no body and -1 unknown
 	}
 	for name, values := range req.Header {
 		for _, v := range values {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/loom-mesh/loom/internal/proxy/http1"
 )
@@ -113,17 +115,22 @@ func (p *requestPump) finish(trailer http.Header) {
 	}
 }
 
+// abandonGrace is how long abandon lets a write in progress end by itself
+// (a pump finishing the body) before it interrupts it.
+const abandonGrace = 10 * time.Millisecond
+
 // abandon stops the pump's use of the connection, interrupting a write
 // blocked on it. It reports whether the body had been sent in full and the
 // connection was left untouched (so it may be reused).
 func (p *requestPump) abandon() bool {
-	interrupted := false
-	if !p.mu.TryLock() {
+	var interrupted atomic.Bool
+	t := time.AfterFunc(abandonGrace, func() {
+		interrupted.Store(true)
 		p.conn.SetWriteDeadline(longAgo)
-		p.mu.Lock()
-		interrupted = true
-	}
+	})
+	p.mu.Lock()
+	stopped := t.Stop()
 	defer p.mu.Unlock()
 	p.abandoned = true
-	return p.finished && !interrupted
+	return p.finished && stopped && !interrupted.Load()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -39,12 +40,45 @@ func newH2Pool(h *Host, c *Cluster) *h2Pool {
 
 // RoundTrip sends req to h over HTTP/2 and returns the response, whose body
 // streams and whose Trailer fills in when the body is read to the end.
+//
+// A request the connection never delivered — the server's graceful GOAWAY
+// named an earlier stream as its last, or the connection became unusable
+// before the request went out — is sent again once on another connection
+// (using req.GetBody for a body), as net/http's Transport does: the server
+// never saw it, and http.ClientConn leaves that to its user.
 func (c *Cluster) RoundTrip(ctx context.Context, h *Host, req *http.Request) (*http.Response, error) {
-	cc, err := h.h2.get(ctx)
-	if err != nil {
-		return nil, err
+	for again := false; ; again = true {
+		cc, err := h.h2.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := cc.RoundTrip(req)
+		if err == nil || again || !Unprocessed(err) {
+			return resp, err
+		}
+		if hasBody(req) {
+			if req.GetBody == nil {
+				return nil, err
+			}
+			body, gerr := req.GetBody()
+			if gerr != nil {
+				return nil, err
+			}
+			req.Body = body
+		}
+		c.Stats.RqReusedRetry.Inc()
 	}
-	return cc.RoundTrip(req)
+}
+
+// Unprocessed reports whether an HTTP/2 round-trip error says the server
+// never processed the request: a graceful GOAWAY that excludes its stream,
+// a connection unusable before it was sent, or REFUSED_STREAM. net/http
+// does not export these errors; their text is stable.
+func Unprocessed(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "received Server's graceful shutdown GOAWAY") ||
+		strings.Contains(msg, "client conn not usable") ||
+		strings.Contains(msg, "REFUSED_STREAM")
 }
 
 // get returns a connection with a reserved stream, dialing one if needed.
