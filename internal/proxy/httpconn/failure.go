@@ -98,3 +98,11 @@ func grpcStatus(r *http1.Response) int {
 	}
 	return n
 }
+
+// answeredEarly reports whether writing the request failed on the upstream
+// side after the upstream had begun a response: it answered before reading
+// the whole body, and that answer can still be read and relayed.
+func answeredEarly(err error, uc *upstream.Conn) bool {
+	var ioe *http1.IOError
+	return errors.As(err, &ioe) && ioe.Side == http1.Upstream && uc.ResponseStarted()
+}

@@ -142,8 +142,13 @@ func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Fa
 	}
 	c.useUpstream(uc.ClientConn)
 	err = uc.WriteRequest(&c.req, &a.edit)
-	if err == nil {
+	switch {
+	case err == nil:
 		c.requestReceived()
+		err = c.readResponse(uc)
+	case answeredEarly(err, uc):
+		// The upstream answered (413, 401, ...) and stopped reading the
+		// body: its answer is the response.
 		err = c.readResponse(uc)
 	}
 	if err == nil {
