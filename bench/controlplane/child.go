@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -37,9 +38,11 @@ type childSpec struct {
 
 // child is a running control-plane process.
 type child struct {
-	spec childSpec
-	cmd  *exec.Cmd
-	done chan error
+	spec      childSpec
+	cmd       *exec.Cmd
+	done      chan error
+	exited    chan struct{}
+	overLimit atomic.Bool // killed by guard
 }
 
 func startChild(ctx context.Context, spec childSpec, logPath string) (*child, error) {
@@ -65,9 +68,10 @@ func startChild(ctx context.Context, spec childSpec, logPath string) (*child, er
 		logFile.Close()
 		return nil, fmt.Errorf("start control plane: %w", err)
 	}
-	c := &child{spec: spec, cmd: cmd, done: make(chan error, 1)}
+	c := &child{spec: spec, cmd: cmd, done: make(chan error, 1), exited: make(chan struct{})}
 	go func() {
 		c.done <- cmd.Wait()
+		close(c.exited)
 		logFile.Close()
 	}()
 	if err := c.waitReady(ctx); err != nil {
@@ -97,6 +101,28 @@ func (c *child) waitReady(ctx context.Context) error {
 		}
 	}
 }
+
+// guard kills the control plane if its resident set grows past limit bytes,
+// so a baseline that does not scale cannot exhaust a shared machine's memory.
+func (c *child) guard(limit uint64) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.exited:
+			return
+		case <-t.C:
+		}
+		if rss, err := c.rss(); err == nil && rss > limit {
+			c.overLimit.Store(true)
+			_ = c.cmd.Process.Kill()
+			return
+		}
+	}
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM).
+func (c *child) peakRSS() (uint64, error) { return c.statusKB("VmHWM:") }
 
 // heap returns the live heap after a full GC.
 func (c *child) heap() (uint64, error) {
@@ -130,7 +156,10 @@ func (c *child) cpu() (time.Duration, error) {
 }
 
 // rss returns the process's resident set size.
-func (c *child) rss() (uint64, error) {
+func (c *child) rss() (uint64, error) { return c.statusKB("VmRSS:") }
+
+// statusKB reads one "<field> <n> kB" line of /proc/<pid>/status, in bytes.
+func (c *child) statusKB(field string) (uint64, error) {
 	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(c.cmd.Process.Pid), "status"))
 	if err != nil {
 		return 0, err
@@ -138,12 +167,12 @@ func (c *child) rss() (uint64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb * 1024, err
 		}
 	}
-	return 0, errors.New("no VmRSS")
+	return 0, errors.New("no " + field)
 }
 
 func (c *child) stop() {

@@ -32,6 +32,7 @@ type options struct {
 	debounceMax   time.Duration
 	settle        time.Duration
 	profile       string
+	maxRSS        uint64
 }
 
 func main() {
@@ -61,7 +62,10 @@ func main() {
 				r, err := runScenario(ctx, opts, impl, n, services)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "%s, %d proxies, %d services: %v\n", impl, n, services, err)
-					os.Exit(1)
+					if ctx.Err() != nil {
+						os.Exit(1)
+					}
+					r = row{impl: impl, proxies: n, services: services, note: err.Error()}
 				}
 				rows = append(rows, r)
 			}
@@ -82,10 +86,12 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.debounceQuiet, "debounce-quiet", 100*time.Millisecond, "control plane --debounce-quiet")
 	fs.DurationVar(&o.debounceMax, "debounce-max", 500*time.Millisecond, "control plane --debounce-max")
 	fs.DurationVar(&o.settle, "settle", 500*time.Millisecond, "pause after each converged change")
+	maxRSSMB := fs.Uint64("max-rss", 6144, "stop a control plane whose resident set exceeds this many MB (the row reports it)")
 	fs.StringVar(&o.profile, "profile", "", "directory to write CPU profiles of the control plane into, one per kind of change")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	o.maxRSS = *maxRSSMB << 20
 	o.impls = strings.Split(*impls, ",")
 	var err error
 	if o.proxies, err = ints("proxies", *proxies); err != nil {

@@ -15,14 +15,16 @@ import (
 type row struct {
 	impl              string
 	proxies, services int
+	note              string          // why the row has no figures
 	route, endpoint   []time.Duration // convergence per repetition
 	routeCPU, epCPU   time.Duration   // control-plane CPU per change (mean)
 	heapPerProxy      float64         // bytes
 	heap0, heapN, rss uint64
+	peakRSS           uint64
 }
 
-func runScenario(ctx context.Context, o options, impl string, n, services int) (row, error) {
-	r := row{impl: impl, proxies: n, services: services}
+func runScenario(ctx context.Context, o options, impl string, n, services int) (r row, err error) {
+	r = row{impl: impl, proxies: n, services: services}
 	dir, err := os.MkdirTemp("", "loom-bench-cp-")
 	if err != nil {
 		return r, err
@@ -43,6 +45,14 @@ func runScenario(ctx context.Context, o options, impl string, n, services int) (
 		return r, err
 	}
 	defer cp.stop()
+	go cp.guard(o.maxRSS)
+	defer func() {
+		if cp.overLimit.Load() {
+			err = fmt.Errorf("control plane stopped: resident set over %.0f MB (-max-rss)", mb(o.maxRSS))
+		} else if peak, perr := cp.peakRSS(); perr == nil {
+			r.peakRSS = peak
+		}
+	}()
 	if r.heap0, err = cp.heap(); err != nil {
 		return r, err
 	}
