@@ -66,8 +66,7 @@ func appendPartsFields(dst []byte, fields []Field) (out []byte, teTrailers, ok b
 
 // appendRequestPartsHead writes h's head with the framing chosen for it.
 func appendRequestPartsHead(dst []byte, h *RequestHead) ([]byte, bodyKind, bool) {
-	if !validTokenString(h.Method) || h.Target == "" || !validTargetString(h.Target) ||
-		!validAuthority([]byte(h.Authority)) {
+	if !validTokenString(h.Method) || !originForm(h.Target, h.Method) || !validAuthority([]byte(h.Authority)) {
 		return dst, bodyNone, false
 	}
 	dst = append(dst, h.Method...)
@@ -94,6 +93,15 @@ func appendRequestPartsHead(dst []byte, h *RequestHead) ([]byte, bodyKind, bool)
 		dst = append(dst, "TE: trailers\r\n"...)
 	}
 	return append(dst, '\r', '\n'), kind, true
+}
+
+// originForm reports whether target is an origin-form request target
+// ("/path?query"), or "*" for OPTIONS.
+func originForm(target, method string) bool {
+	if target == "*" {
+		return method == "OPTIONS"
+	}
+	return target != "" && target[0] == '/' && validTargetString(target)
 }
 
 // planPartsResponse picks the downstream framing for h: none for HEAD,

@@ -183,6 +183,8 @@ func TestStartRequestRejectsBadParts(t *testing.T) {
 		{Method: "G T", Target: "/", Authority: "svc"},
 		{Method: "GET", Target: "/", Authority: "svc\r\nX: 1"},
 		{Method: "GET", Target: "", Authority: "svc"},
+		{Method: "GET", Target: "0", Authority: "svc"}, // not origin-form (found by FuzzRequestParts)
+		{Method: "GET", Target: "*", Authority: "svc"},
 		{Method: "GET", Target: "/", Authority: "svc", Fields: []Field{{"X", "1\n2"}}},
 	} {
 		if _, err := uc.StartRequest(&h); !errors.Is(err, ErrBadField) {
