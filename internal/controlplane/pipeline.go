@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/loom-mesh/loom/internal/config"
-	"github.com/loom-mesh/loom/internal/registry"
 	"github.com/loom-mesh/loom/internal/xds"
 	"github.com/loom-mesh/loom/internal/xdsserver"
 )
@@ -29,6 +28,7 @@ type Pipeline struct {
 	problems *problemLog
 	latest   atomic.Pointer[config.Snapshot]
 	prev     *xds.Push // owned by the push loop
+	registry registryCache
 }
 
 // Run reads the source and pushes until ctx ends or the source fails.
@@ -64,7 +64,7 @@ func (p *Pipeline) push(ctx context.Context) {
 		return
 	}
 	start := time.Now()
-	reg, regProblems := registry.FromConfig(snap)
+	reg, regProblems := p.registry.get(snap)
 	next := xds.NewPush(snap, reg, p.prev)
 	built := time.Since(start)
 	stats := p.Target.Update(ctx, next)
