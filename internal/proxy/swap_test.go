@@ -92,9 +92,10 @@ func swapConfig(split map[string]uint32, v2 string, v1 ...string) *snapshot.Snap
 }
 
 func TestDrain(t *testing.T) {
-	release := make(chan struct{})
+	release, slowStarted := make(chan struct{}), make(chan struct{})
 	be := startBackend(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
+			close(slowStarted)
 			<-release
 		}
 		io.WriteString(w, "done")
@@ -130,7 +131,9 @@ func TestDrain(t *testing.T) {
 		}
 		inflight <- nil
 	}()
-	waitFor(t, func() bool { return p.dp.stats.HTTP("out").RqActive.Value() == 1 })
+	// The upstream has the request (waiting for the active-request gauge
+	// could see the /fast exchange, which a client reads before it ends).
+	<-slowStarted
 	p.stop()
 	waitFor(t, func() bool { return p.dp.server.Draining() })
 	if p.dp.server.Ready() {
@@ -177,8 +180,9 @@ func waitFor(t *testing.T, cond func() bool) {
 func TestDrainHTTP2(t *testing.T) {
 	var protos http.Protocols
 	protos.SetUnencryptedHTTP2(true)
-	release := make(chan struct{})
+	release, slowStarted := make(chan struct{}), make(chan struct{})
 	be := startBackend(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(slowStarted)
 		<-release
 		io.WriteString(w, "done")
 	}), func(s *http.Server) { s.Protocols = &protos })
@@ -201,7 +205,7 @@ func TestDrainHTTP2(t *testing.T) {
 		}
 		inflight <- err
 	}()
-	waitFor(t, func() bool { return p.dp.stats.HTTP("out").RqActive.Value() == 1 })
+	<-slowStarted // the upstream has the request
 	p.stop()
 	waitFor(t, func() bool { return p.dp.server.Draining() })
 	close(release)
