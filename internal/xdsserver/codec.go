@@ -134,20 +134,36 @@ func namesSpan(b []byte) (start, end int, ok bool) {
 		if m < 0 {
 			return 0, 0, false
 		}
-		if num == resourceNamesField {
-			switch {
-			case typ != protowire.BytesType:
+		switch {
+		case num != resourceNamesField:
+			i += n + m
+		case typ != protowire.BytesType || start != end:
+			return 0, 0, false // not length-delimited, or a second run
+		default:
+			start, end = i, runEnd(b, i+n+m)
+			if end < 0 {
 				return 0, 0, false
-			case start == end:
-				start = i
-			case end != i:
-				return 0, 0, false // a second run
 			}
-			end = i + n + m
+			i = end
 		}
-		i += n + m
 	}
 	return start, end, true
+}
+
+// nameTag is the one-byte tag of a resource_names entry.
+const nameTag = resourceNamesField<<3 | byte(protowire.BytesType)
+
+// runEnd returns where the run of resource_names entries that goes on at i
+// ends, or -1 if one is truncated. A tight loop: a run has thousands.
+func runEnd(b []byte, i int) int {
+	for i < len(b) && b[i] == nameTag {
+		l, n := protowire.ConsumeVarint(b[i+1:])
+		if n < 0 || l > uint64(len(b)-i-1-n) {
+			return -1
+		}
+		i += 1 + n + int(l)
+	}
+	return i
 }
 
 // decodeNames decodes a run of field-3 entries; nil if one is not UTF-8.

@@ -49,6 +49,8 @@ func TestRequestCodecDecodesLikeProto(t *testing.T) {
 		"empty":                  nil,
 		"unknown field kept":     append(nameEntry("a"), protowire.AppendVarint(protowire.AppendTag(nil, 99, protowire.VarintType), 1)...),
 		"last nonce wins":        append(encoded(&discovery.DiscoveryRequest{ResponseNonce: "1", ResourceNames: []string{"a"}}), encoded(&discovery.DiscoveryRequest{ResponseNonce: "2"})...),
+		"non-minimal name tag":   []byte("\x9a\x00"),
+		"names after odd tag":    append([]byte("\x9a\x00"), nameEntry("a")...),
 		"same names, other rest": encoded(&discovery.DiscoveryRequest{VersionInfo: "v2", ResourceNames: []string{"a", "b", ""}}),
 	}
 	lists := newNameLists(2) // small: eviction runs too
