@@ -215,7 +215,19 @@ func removable(names []string) []string {
 	return out
 }
 
-// mutableHeader reports whether a header may be changed by header operations.
+// mutableHeader reports whether a header may be changed by header operations:
+// not pseudo-headers and host (Envoy rejects those), nor the fields a proxy
+// manages per hop or from the body it relays (Loom's proxy NACKs those).
+// Unsupported reports what this drops.
 func mutableHeader(name string) bool {
-	return name != "" && !strings.HasPrefix(name, ":") && !strings.EqualFold(name, "host")
+	if name == "" || strings.HasPrefix(name, ":") {
+		return false
+	}
+	switch strings.ToLower(name) {
+	case "host", "connection", "keep-alive", "proxy-connection", "te", "upgrade",
+		"proxy-authenticate", "proxy-authorization", "content-length", "transfer-encoding",
+		"trailer", "expect":
+		return false
+	}
+	return true
 }

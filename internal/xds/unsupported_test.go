@@ -62,7 +62,7 @@ spec:
     corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}
     retries: {attempts: 2, retryOn: "gateway-error,retriable-headers"}
     fault: {abort: {http2Error: PROTOCOL_ERROR, percentage: {value: 1}}}
-    headers: {request: {set: {host: other}}}
+    headers: {request: {set: {host: other, connection: close}}}
     route: [{destination: {host: reviews}, headers: {response: {remove: [":status"]}}}]
 `, []string{
 			"warning: VirtualService prod/vs: spec.gateways: gateways other than mesh are not served yet; only sidecars apply this VirtualService",
@@ -71,8 +71,9 @@ spec:
 			"warning: VirtualService prod/vs: spec.http[0].corsPolicy: CORS is not supported yet; ignored",
 			"warning: VirtualService prod/vs: spec.http[0].retries.retryOn: retriable-headers: not supported yet; left out",
 			"warning: VirtualService prod/vs: spec.http[0].fault.abort.http2Error: not supported; no request is aborted",
-			`warning: VirtualService prod/vs: spec.http[0].headers.request.set: "host" cannot be changed this way (use rewrite.authority for the host); ignored`,
-			`warning: VirtualService prod/vs: spec.http[0].route[0].headers.response.remove: ":status" cannot be changed this way (use rewrite.authority for the host); ignored`,
+			`warning: VirtualService prod/vs: spec.http[0].headers.request.set: "connection" cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored`,
+			`warning: VirtualService prod/vs: spec.http[0].headers.request.set: "host" cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored`,
+			`warning: VirtualService prod/vs: spec.http[0].route[0].headers.response.remove: ":status" cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored`,
 		}},
 		{"gateway-only virtual service", `
 apiVersion: networking.istio.io/v1

@@ -124,7 +124,7 @@ func (f *finder) headers(field string, h *v1alpha3.Headers) {
 		}{{"set", sortedKeys(dir.ops.GetSet())}, {"add", sortedKeys(dir.ops.GetAdd())}, {"remove", dir.ops.GetRemove()}} {
 			for _, n := range op.names {
 				if !mutableHeader(n) {
-					f.warn(fmt.Sprintf("%s.%s.%s", field, dir.name, op.name), "%q cannot be changed this way (use rewrite.authority for the host); ignored", n)
+					f.warn(fmt.Sprintf("%s.%s.%s", field, dir.name, op.name), "%q cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored", n)
 				}
 			}
 		}
