@@ -193,8 +193,8 @@ func headerOptions(ops *v1alpha3.Headers_HeaderOperations) []*corev3.HeaderValue
 		{ops.GetAdd(), corev3.HeaderValueOption_APPEND_IF_EXISTS_OR_ADD},
 	} {
 		for _, name := range sortedKeys(group.values) {
-			if !mutableHeader(name) {
-				continue
+			if !mutableHeader(name) || strings.Contains(group.values[name], "%") {
+				continue // reported by Unsupported
 			}
 			out = append(out, &corev3.HeaderValueOption{
 				Header:       &corev3.HeaderValue{Key: strings.ToLower(name), Value: group.values[name]},

@@ -62,7 +62,7 @@ spec:
     corsPolicy: {allowOrigins: [{exact: "https://example.com"}]}
     retries: {attempts: 2, retryOn: "gateway-error,retriable-headers"}
     fault: {abort: {http2Error: PROTOCOL_ERROR, percentage: {value: 1}}}
-    headers: {request: {set: {host: other, connection: close}}}
+    headers: {request: {set: {host: other, connection: close}, add: {x-client: "%DOWNSTREAM_REMOTE_ADDRESS%"}}}
     route: [{destination: {host: reviews}, headers: {response: {remove: [":status"]}}}]
 `, []string{
 			"warning: VirtualService prod/vs: spec.gateways: gateways other than mesh are not served yet; only sidecars apply this VirtualService",
@@ -73,6 +73,7 @@ spec:
 			"warning: VirtualService prod/vs: spec.http[0].fault.abort.http2Error: not supported; no request is aborted",
 			`warning: VirtualService prod/vs: spec.http[0].headers.request.set: "connection" cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored`,
 			`warning: VirtualService prod/vs: spec.http[0].headers.request.set: "host" cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored`,
+			`warning: VirtualService prod/vs: spec.http[0].headers.request.add.x-client: "%DOWNSTREAM_REMOTE_ADDRESS%": Envoy reads % in a header value as a formatter (%VARIABLE%), which Loom's proxy does not evaluate yet; ignored`,
 			`warning: VirtualService prod/vs: spec.http[0].route[0].headers.response.remove: ":status" cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored`,
 		}},
 		{"gateway-only virtual service", `

@@ -123,10 +123,24 @@ func (f *finder) headers(field string, h *v1alpha3.Headers) {
 			names []string
 		}{{"set", sortedKeys(dir.ops.GetSet())}, {"add", sortedKeys(dir.ops.GetAdd())}, {"remove", dir.ops.GetRemove()}} {
 			for _, n := range op.names {
+				if v := opValue(dir.ops, op.name, n); strings.Contains(v, "%") {
+					f.warn(fmt.Sprintf("%s.%s.%s.%s", field, dir.name, op.name, n), "%q: Envoy reads %% in a header value as a formatter (%%VARIABLE%%), which Loom's proxy does not evaluate yet; ignored", v)
+				}
 				if !mutableHeader(n) {
 					f.warn(fmt.Sprintf("%s.%s.%s", field, dir.name, op.name), "%q cannot be changed this way: pseudo-headers, host (use rewrite.authority), hop-by-hop, framing and expect fields are the proxy's own; ignored", n)
 				}
 			}
 		}
 	}
+}
+
+// opValue is the value a set or add operation gives name ("" for remove).
+func opValue(ops *v1alpha3.Headers_HeaderOperations, op, name string) string {
+	switch op {
+	case "set":
+		return ops.GetSet()[name]
+	case "add":
+		return ops.GetAdd()[name]
+	}
+	return ""
 }
