@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	discoverygrpc "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
@@ -63,7 +64,14 @@ func runNaive(ctx context.Context, spec childSpec, logger *slog.Logger, ready *a
 	}
 	gs := grpc.NewServer()
 	discoverygrpc.RegisterAggregatedDiscoveryServiceServer(gs, serverv3.NewServer(ctx, ns.cache, serverv3.CallbackFuncs{
-		StreamRequestFunc: func(_ int64, req *discoverygrpc.DiscoveryRequest) error { return ns.connect(ctx, req) },
+		StreamRequestFunc: func(_ int64, req *discoverygrpc.DiscoveryRequest) error { return ns.connect(ctx, req.GetNode()) },
+		// Delta requests carry the node only on the first one of a stream.
+		StreamDeltaRequestFunc: func(_ int64, req *discoverygrpc.DeltaDiscoveryRequest) error {
+			if req.GetNode() == nil {
+				return nil
+			}
+			return ns.connect(ctx, req.GetNode())
+		},
 	}))
 	go func() { _ = gs.Serve(lis) }()
 	defer gs.Stop()
@@ -75,14 +83,14 @@ func runNaive(ctx context.Context, spec childSpec, logger *slog.Logger, ready *a
 }
 
 // connect generates a snapshot for a node on its first request.
-func (s *naiveServer) connect(ctx context.Context, req *discoverygrpc.DiscoveryRequest) error {
-	id := req.GetNode().GetId()
+func (s *naiveServer) connect(ctx context.Context, node *core.Node) error {
+	id := node.GetId()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.nodes[id]; ok {
 		return nil
 	}
-	p, err := xdsserver.ParseNode(req.GetNode())
+	p, err := xdsserver.ParseNode(node)
 	if err != nil {
 		return err
 	}
