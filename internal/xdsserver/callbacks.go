@@ -166,8 +166,9 @@ func (c *conn) recordSent(typeURL, version, nonce string, isPending func(*typeSt
 	ts := c.typeState(typeURL)
 	ts.sentVersion, ts.sentNonce, ts.sentAt = version, nonce, time.Now()
 	if isPending(ts) {
-		ts.sent, ts.pending = ts.pending, pendingResponse{}
-		ts.held = ts.sent.held
+		ts.held = ts.pending.held
+		// Keep what "answered" needs, not the response: gRPC has it now.
+		ts.sent, ts.pending = pendingResponse{seq: ts.pending.seq, names: ts.pending.names}, pendingResponse{}
 		return
 	}
 	// Not the last one built: a delta response queued before the one built

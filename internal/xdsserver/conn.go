@@ -54,7 +54,7 @@ type typeState struct {
 	sentVersion, sentNonce string
 	sentAt                 time.Time
 	// pending is the response handed to go-control-plane and not sent yet;
-	// sent is the last one sent, with what it was built from.
+	// sent is what the last one sent was built from (seq and names only).
 	pending, sent pendingResponse
 	ackedVersion  string
 	ackedAt       time.Time
