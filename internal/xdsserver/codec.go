@@ -16,8 +16,8 @@ import (
 )
 
 // requestCodec is gRPC's proto codec, except that it decodes the resource
-// names of a state-of-the-world DiscoveryRequest through a cache of the name
-// lists seen recently.
+// names of a DiscoveryRequest (and those a DeltaDiscoveryRequest subscribes
+// to) through a cache of the name lists seen recently.
 //
 // Why: Envoy repeats every name it subscribes to in every request, ACKs
 // included, and the proxies of a scope subscribe to the same names. With
@@ -45,16 +45,22 @@ func (c *requestCodec) Name() string { return c.proto.Name() }
 func (c *requestCodec) Marshal(v any) (mem.BufferSlice, error) { return c.proto.Marshal(v) }
 
 func (c *requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	req, ok := v.(*discovery.DiscoveryRequest)
-	if !ok {
+	var names *[]string
+	switch req := v.(type) {
+	case *discovery.DiscoveryRequest:
+		names = &req.ResourceNames
+	case *discovery.DeltaDiscoveryRequest:
+		names = &req.ResourceNamesSubscribe // same field number: go-control-plane keeps these too
+	default:
 		return c.proto.Unmarshal(data, v)
 	}
 	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
 	defer buf.Free()
-	return c.lists.unmarshalRequest(buf.ReadOnlyData(), req)
+	return c.lists.unmarshal(buf.ReadOnlyData(), v.(proto.Message), names)
 }
 
-// resourceNamesField is DiscoveryRequest.resource_names.
+// resourceNamesField is DiscoveryRequest.resource_names and
+// DeltaDiscoveryRequest.resource_names_subscribe.
 const resourceNamesField = 3
 
 // nameLists caches decoded name lists by their encoded bytes.
@@ -75,22 +81,23 @@ func newNameLists(max int) *nameLists {
 	return &nameLists{seed: maphash.MakeSeed(), max: max, lists: make(map[uint64]*nameList)}
 }
 
-// unmarshalRequest decodes b into req, its names through the cache.
-func (l *nameLists) unmarshalRequest(b []byte, req *discovery.DiscoveryRequest) error {
+// unmarshal decodes b into m, whose field 3 (names) it decodes through the
+// cache.
+func (l *nameLists) unmarshal(b []byte, m proto.Message, names *[]string) error {
 	start, end, ok := namesSpan(b)
 	if !ok || start == end {
-		return proto.Unmarshal(b, req)
+		return proto.Unmarshal(b, m)
 	}
-	names := l.lookup(b[start:end])
-	if names == nil {
-		return proto.Unmarshal(b, req) // invalid UTF-8: proto says so
+	cached := l.lookup(b[start:end])
+	if cached == nil {
+		return proto.Unmarshal(b, m) // invalid UTF-8: proto says so
 	}
 	rest := make([]byte, 0, len(b)-(end-start))
 	rest = append(append(rest, b[:start]...), b[end:]...)
-	if err := proto.Unmarshal(rest, req); err != nil {
+	if err := proto.Unmarshal(rest, m); err != nil {
 		return err
 	}
-	req.ResourceNames = names
+	*names = cached
 	return nil
 }
 
@@ -120,7 +127,7 @@ func (l *nameLists) lookup(raw []byte) []string {
 	return names
 }
 
-// namesSpan finds the resource names in an encoded DiscoveryRequest: the
+// namesSpan finds the resource names in an encoded request: the
 // run of field-3 entries, [start, end); empty when there are none. ok is
 // false when b does not parse or field 3 is anything but one run of
 // length-delimited entries.

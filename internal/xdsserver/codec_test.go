@@ -10,20 +10,31 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// checkDecodesLikeProto decodes b with the cache (twice: miss, then hit)
-// and with proto.Unmarshal, and fails unless both agree.
+// checkDecodesLikeProto decodes b as a DiscoveryRequest and as a
+// DeltaDiscoveryRequest with the cache (twice: miss, then hit) and with
+// proto.Unmarshal, and fails unless both agree.
 func checkDecodesLikeProto(t *testing.T, lists *nameLists, b []byte) {
 	t.Helper()
-	var want discovery.DiscoveryRequest
-	wantErr := proto.Unmarshal(b, &want)
-	for _, pass := range []string{"first", "second"} {
-		var got discovery.DiscoveryRequest
-		err := lists.unmarshalRequest(b, &got)
-		if (err == nil) != (wantErr == nil) {
-			t.Fatalf("%s decode: error %v, proto.Unmarshal's %v (input %x)", pass, err, wantErr, b)
-		}
-		if err == nil && !proto.Equal(&got, &want) {
-			t.Fatalf("%s decode:\n got %v\nwant %v (input %x)", pass, &got, &want, b)
+	sotw := func() (proto.Message, *[]string) {
+		m := &discovery.DiscoveryRequest{}
+		return m, &m.ResourceNames
+	}
+	delta := func() (proto.Message, *[]string) {
+		m := &discovery.DeltaDiscoveryRequest{}
+		return m, &m.ResourceNamesSubscribe
+	}
+	for _, newMsg := range []func() (proto.Message, *[]string){sotw, delta} {
+		want, _ := newMsg()
+		wantErr := proto.Unmarshal(b, want)
+		for _, pass := range []string{"first", "second"} {
+			got, names := newMsg()
+			err := lists.unmarshal(b, got, names)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("%T, %s decode: error %v, proto.Unmarshal's %v (input %x)", got, pass, err, wantErr, b)
+			}
+			if err == nil && !proto.Equal(got, want) {
+				t.Fatalf("%T, %s decode:\n got %v\nwant %v (input %x)", got, pass, got, want, b)
+			}
 		}
 	}
 }
@@ -39,16 +50,18 @@ func TestRequestCodecDecodesLikeProto(t *testing.T) {
 	split := append(append(nameEntry("a"), encoded(&discovery.DiscoveryRequest{TypeUrl: "t"})...), nameEntry("b")...)
 	wrongType := protowire.AppendVarint(protowire.AppendTag(nil, resourceNamesField, protowire.VarintType), 5)
 	tests := map[string][]byte{
-		"full request":           encoded(full),
-		"no names":               encoded(&discovery.DiscoveryRequest{TypeUrl: "t", ResponseNonce: "1"}),
-		"names only":             encoded(&discovery.DiscoveryRequest{ResourceNames: []string{"x", "y"}}),
-		"names in two runs":      split,
-		"invalid UTF-8 name":     append(nameEntry("ok"), nameEntry("\xff")...),
-		"names field as varint":  append(nameEntry("a"), wrongType...),
-		"truncated":              encoded(full)[:20],
-		"empty":                  nil,
-		"unknown field kept":     append(nameEntry("a"), protowire.AppendVarint(protowire.AppendTag(nil, 99, protowire.VarintType), 1)...),
-		"last nonce wins":        append(encoded(&discovery.DiscoveryRequest{ResponseNonce: "1", ResourceNames: []string{"a"}}), encoded(&discovery.DiscoveryRequest{ResponseNonce: "2"})...),
+		"full request":          encoded(full),
+		"no names":              encoded(&discovery.DiscoveryRequest{TypeUrl: "t", ResponseNonce: "1"}),
+		"names only":            encoded(&discovery.DiscoveryRequest{ResourceNames: []string{"x", "y"}}),
+		"names in two runs":     split,
+		"invalid UTF-8 name":    append(nameEntry("ok"), nameEntry("\xff")...),
+		"names field as varint": append(nameEntry("a"), wrongType...),
+		"truncated":             encoded(full)[:20],
+		"empty":                 nil,
+		"unknown field kept":    append(nameEntry("a"), protowire.AppendVarint(protowire.AppendTag(nil, 99, protowire.VarintType), 1)...),
+		"last nonce wins":       append(encoded(&discovery.DiscoveryRequest{ResponseNonce: "1", ResourceNames: []string{"a"}}), encoded(&discovery.DiscoveryRequest{ResponseNonce: "2"})...),
+		"delta request": encoded(&discovery.DeltaDiscoveryRequest{Node: node, TypeUrl: "t", ResourceNamesSubscribe: []string{"a", "b"},
+			ResourceNamesUnsubscribe: []string{"c"}, InitialResourceVersions: map[string]string{"a": "1"}, ResponseNonce: "4"}),
 		"non-minimal name tag":   []byte("\x9a\x00"),
 		"names after odd tag":    append([]byte("\x9a\x00"), nameEntry("a")...),
 		"same names, other rest": encoded(&discovery.DiscoveryRequest{VersionInfo: "v2", ResourceNames: []string{"a", "b", ""}}),
@@ -64,10 +77,10 @@ func TestRequestCodecSharesEqualLists(t *testing.T) {
 	b1, _ := proto.Marshal(&discovery.DiscoveryRequest{ResponseNonce: "1", ResourceNames: []string{"a", "b"}})
 	b2, _ := proto.Marshal(&discovery.DiscoveryRequest{ResponseNonce: "2", ResourceNames: []string{"a", "b"}})
 	var r1, r2 discovery.DiscoveryRequest
-	if err := lists.unmarshalRequest(b1, &r1); err != nil {
+	if err := lists.unmarshal(b1, &r1, &r1.ResourceNames); err != nil {
 		t.Fatal(err)
 	}
-	if err := lists.unmarshalRequest(b2, &r2); err != nil {
+	if err := lists.unmarshal(b2, &r2, &r2.ResourceNames); err != nil {
 		t.Fatal(err)
 	}
 	if !sameSlice(r1.ResourceNames, r2.ResourceNames) || r2.ResponseNonce != "2" {
@@ -89,6 +102,9 @@ func FuzzRequestCodec(f *testing.F) {
 		b, _ := proto.Marshal(m)
 		f.Add(b)
 	}
+	b, _ := proto.Marshal(&discovery.DeltaDiscoveryRequest{ResourceNamesSubscribe: []string{"a"}, ResourceNamesUnsubscribe: []string{"b"},
+		InitialResourceVersions: map[string]string{"a": "1"}})
+	f.Add(b)
 	lists := newNameLists(4)
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecodesLikeProto(t, lists, b) })
 }
