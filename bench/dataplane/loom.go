@@ -154,16 +154,17 @@ func waitReady(ctx context.Context, url string) error {
 	}
 }
 
-// buildLoom builds ./cmd/loom into dir unless a binary was given.
+// buildLoom builds ./cmd/loom into dir, as scripts/build does for a release
+// (static, no cgo, stripped), unless a binary was given.
 func buildLoom(ctx context.Context, o *options, dir string) error {
 	if o.loom != "" {
 		return nil
 	}
 	o.loom = filepath.Join(dir, "loom")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", o.loom, "./cmd/loom")
+	cmd := exec.CommandContext(ctx, "./scripts/build", o.loom)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/loom: %w", err)
+		return fmt.Errorf("scripts/build: %w", err)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func main() {
 	flag.StringVar(&o.fortio, "fortio", "fortio", "fortio binary (go install fortio.org/fortio@v1.68.2)")
 	flag.StringVar(&o.nginx, "nginx", "nginx", "nginx binary (Debian's nginx)")
 	flag.StringVar(&o.workDir, "work-dir", "", "directory for configs and logs (default: a temp dir)")
-	flag.StringVar(&o.rows, "rows", "direct,nginx,loom,loom-h2c", "rows to run")
+	flag.StringVar(&o.rows, "rows", "direct,nginx,loom,direct-h2c,loom-h2c", "rows to run")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
