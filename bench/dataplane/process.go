@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -58,15 +60,16 @@ func (p *process) stop() {
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
 
-// usage is the CPU time and peak RSS of a process and its children (nginx workers).
+// usage is the CPU time and memory of a process and its children (nginx workers).
 type usage struct {
 	cpu     time.Duration
-	peakRSS int64 // bytes
+	peakRSS int64 // bytes, VmHWM: the high-water mark of all resident pages
+	anonRSS int64 // bytes, RssAnon now: the private part, not shared with other processes of the same binary
 }
 
 // readUsage sums utime+stime over pid and its direct children (nginx's
-// workers) and takes the largest VmHWM among them: the RSS of the process that
-// carries the traffic, comparable to one Loom proxy process.
+// workers) and takes the largest VmHWM and RssAnon among them: the memory of
+// the process that carries the traffic, comparable to one Loom proxy process.
 func readUsage(pid int) (usage, error) {
 	pids := append([]int{pid}, childPIDs(pid)...)
 	var u usage
@@ -75,12 +78,13 @@ func readUsage(pid int) (usage, error) {
 		if err != nil {
 			return usage{}, err
 		}
-		rss, err := peakRSS(p)
+		mem, err := memoryOf(p)
 		if err != nil {
 			return usage{}, err
 		}
 		u.cpu += cpu
-		u.peakRSS = max(u.peakRSS, rss)
+		u.peakRSS = max(u.peakRSS, mem.peakRSS)
+		u.anonRSS = max(u.anonRSS, mem.anonRSS)
 	}
 	return u, nil
 }
@@ -104,20 +108,35 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-func peakRSS(pid int) (int64, error) {
+// memoryOf reads VmHWM and RssAnon from /proc/PID/status; only those two
+// fields of the result are set.
+func memoryOf(pid int) (usage, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, err
+		return usage{}, err
 	}
 	defer f.Close()
+	fields := map[string]*int64{}
+	var u usage
+	fields["VmHWM:"], fields["RssAnon:"] = &u.peakRSS, &u.anonRSS
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb * 1024, err
+		name, value, _ := strings.Cut(sc.Text(), "\t")
+		dst, ok := fields[name]
+		if !ok {
+			continue
 		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+		if err != nil {
+			return usage{}, fmt.Errorf("/proc/%d/status: %s %w", pid, name, err)
+		}
+		*dst = kb * 1024
+		delete(fields, name)
 	}
-	return 0, fmt.Errorf("/proc/%d/status: no VmHWM", pid)
+	if len(fields) > 0 {
+		return usage{}, fmt.Errorf("/proc/%d/status: no %v", pid, slices.Collect(maps.Keys(fields)))
+	}
+	return u, sc.Err()
 }
 
 func childPIDs(pid int) []int {

@@ -63,6 +63,7 @@ type measurement struct {
 	load    loadResult
 	cpu     time.Duration // all of the row's proxies
 	peakRSS int64         // the largest of the row's proxies
+	anonRSS int64         // the largest of the row's proxies, at the end of the run
 	proxies int
 }
 
@@ -149,6 +150,7 @@ func measure(ctx context.Context, o options, dir string, r row, round int) (meas
 	for i := range procs {
 		m.cpu += after[i].cpu - before[i].cpu
 		m.peakRSS = max(m.peakRSS, after[i].peakRSS)
+		m.anonRSS = max(m.anonRSS, after[i].anonRSS)
 	}
 	return m, nil
 }
