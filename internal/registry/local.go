@@ -22,7 +22,7 @@ import (
 func FromConfig(cfg *config.Snapshot) (*Snapshot, []config.Problem) {
 	b := NewBuilder()
 	var problems []config.Problem
-	byNamespace := map[string][]*Workload{}
+	byNamespace := map[string]*workloadIndex{}
 	for _, o := range cfg.List(config.KindWorkloadEntry) {
 		we, ok := o.Spec.(*v1alpha3.WorkloadEntry)
 		if !ok {
@@ -30,7 +30,12 @@ func FromConfig(cfg *config.Snapshot) (*Snapshot, []config.Problem) {
 		}
 		w := workloadFrom(o.Namespace, o.Name, we)
 		b.AddWorkload(w)
-		byNamespace[o.Namespace] = append(byNamespace[o.Namespace], w)
+		idx := byNamespace[o.Namespace]
+		if idx == nil {
+			idx = newWorkloadIndex()
+			byNamespace[o.Namespace] = idx
+		}
+		idx.add(w)
 	}
 	for _, o := range cfg.List(config.KindServiceEntry) {
 		se, ok := o.Spec.(*v1alpha3.ServiceEntry)
@@ -71,7 +76,7 @@ func workloadFrom(ns, name string, we *v1alpha3.WorkloadEntry) *Workload {
 }
 
 // addServiceEntry adds a service per host of se and its endpoints.
-func addServiceEntry(b *Builder, o *config.Object, se *v1alpha3.ServiceEntry, candidates []*Workload) []config.Problem {
+func addServiceEntry(b *Builder, o *config.Object, se *v1alpha3.ServiceEntry, candidates *workloadIndex) []config.Problem {
 	var problems []config.Problem
 	eps, epProblems := serviceEntryEndpoints(o, se, candidates)
 	problems = append(problems, epProblems...)
@@ -144,7 +149,7 @@ func endpointFor(w *Workload, p Port) *Endpoint {
 
 // serviceEntryEndpoints returns se's endpoints as workloads: the inline ones
 // (with no name) and the selected WorkloadEntries.
-func serviceEntryEndpoints(o *config.Object, se *v1alpha3.ServiceEntry, candidates []*Workload) ([]*Workload, []config.Problem) {
+func serviceEntryEndpoints(o *config.Object, se *v1alpha3.ServiceEntry, candidates *workloadIndex) ([]*Workload, []config.Problem) {
 	var out []*Workload
 	var problems []config.Problem
 	for i, we := range se.GetEndpoints() {
@@ -156,10 +161,7 @@ func serviceEntryEndpoints(o *config.Object, se *v1alpha3.ServiceEntry, candidat
 		out = append(out, workloadFrom(o.Namespace, "", we))
 	}
 	if sel := se.GetWorkloadSelector(); sel != nil {
-		for _, w := range candidates {
-			if !LabelsMatch(sel.GetLabels(), w.Labels) {
-				continue
-			}
+		for _, w := range candidates.selected(sel.GetLabels()) {
 			if reason := addressProblem(w.Address, se.GetResolution()); reason != "" {
 				problems = append(problems, warn(config.Key{Kind: config.KindWorkloadEntry, Namespace: w.Namespace, Name: w.Name}, "spec.address", reason))
 				continue
