@@ -11,51 +11,74 @@ import (
 // DialTCP opens a plain TCP connection to h for the TCP proxy, within the
 // cluster's connection limit and connect timeout. Closing it frees the slot.
 func (c *Cluster) DialTCP(ctx context.Context, h *Host) (net.Conn, error) {
-	return c.dial(ctx, h.Addr.String())
+	return c.dial(ctx, h)
 }
 
-// dial opens a connection to addr counted against max_connections: the
-// slot is taken here and given back when the connection closes.
-func (c *Cluster) dial(ctx context.Context, addr string) (net.Conn, error) {
-	if !c.acquireConn() {
+// dial opens a connection to h counted against max_connections: the slot is
+// taken here and given back when the connection closes.
+func (c *Cluster) dial(ctx context.Context, h *Host) (net.Conn, error) {
+	if !c.reserveConn(h) {
 		c.Stats.CxOverflow.Inc()
 		return nil, ErrOverflow
 	}
-	return c.dialReserved(ctx, addr)
+	return c.dialReserved(ctx, h)
 }
 
-// dialReserved is dial for a caller that already holds a connection slot.
-func (c *Cluster) dialReserved(ctx context.Context, addr string) (net.Conn, error) {
+// reserveConn takes a connection slot for h. A host with no connection at
+// all gets one even when the cluster is at max_connections (as Envoy does):
+// otherwise idle connections to other hosts could hold every slot and the
+// load balancer's pick would wait out the connect timeout and fail.
+func (c *Cluster) reserveConn(h *Host) bool {
+	if !c.acquireConn() {
+		if h.conns.Load() > 0 {
+			return false
+		}
+		c.conns.Add(1)
+	}
+	h.conns.Add(1)
+	return true
+}
+
+// releaseConnOf gives back a slot taken by reserveConn.
+func (c *Cluster) releaseConnOf(h *Host) {
+	h.conns.Add(-1)
+	c.releaseConn()
+}
+
+// dialReserved is dial for a caller that already holds a slot for h.
+func (c *Cluster) dialReserved(ctx context.Context, h *Host) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.connectTimeout())
 	defer cancel()
 	var d net.Dialer
+	addr := h.Addr.String()
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		c.releaseConn()
+		c.releaseConnOf(h)
 		c.Stats.CxConnectFail.Inc()
 		return nil, &ConnectError{Host: addr, Err: err}
 	}
 	rc, err := rawio.New(nc.(*net.TCPConn))
 	if err != nil {
 		nc.Close()
-		c.releaseConn()
+		c.releaseConnOf(h)
 		return nil, &ConnectError{Host: addr, Err: err}
 	}
 	c.Stats.CxTotal.Inc()
 	c.Stats.CxActive.Inc()
-	return &countedConn{Conn: rc, c: c}, nil
+	return &countedConn{Conn: rc, c: c, h: h}, nil
 }
 
-// countedConn gives the cluster's connection slot back when it closes.
+// countedConn gives the connection slot back when it closes.
 type countedConn struct {
 	*rawio.Conn
 	c    *Cluster
+	h    *Host
 	once sync.Once
 }
 
 func (c *countedConn) Close() error {
 	c.once.Do(func() {
-		c.c.releaseConn()
+		c.c.releaseConnOf(c.h)
 		c.c.Stats.CxActive.Dec()
 	})
 	return c.Conn.Close()

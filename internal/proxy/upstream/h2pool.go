@@ -114,7 +114,7 @@ func (p *h2Pool) get(ctx context.Context) (*http.ClientConn, error) {
 
 // dialSocket opens the TCP connection under a new ClientConn.
 func (p *h2Pool) dialSocket(ctx context.Context, _, _ string) (net.Conn, error) {
-	return p.cluster.dial(ctx, p.host.Addr.String())
+	return p.cluster.dial(ctx, p.host)
 }
 
 // prune drops connections that are closed (by GOAWAY, error or idle timeout).

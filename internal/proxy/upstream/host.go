@@ -14,6 +14,7 @@ type Host struct {
 	Addr   netip.AddrPort
 	weight atomic.Uint32
 	active atomic.Int64
+	conns  atomic.Int64 // open or dialing connections, any protocol
 	h1     *h1Pool
 	h2     *h2Pool
 }

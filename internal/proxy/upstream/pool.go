@@ -84,7 +84,7 @@ func (p *h1Pool) take(fresh bool) (*Conn, bool, chan *Conn, error) {
 		p.idle = p.idle[:n-1]
 		return c, false, nil, nil
 	}
-	if p.cluster.acquireConn() {
+	if p.cluster.reserveConn(p.host) {
 		return nil, true, nil, nil
 	}
 	if !p.cluster.acquirePending() {
@@ -138,7 +138,7 @@ func (p *h1Pool) cancelWait(ch chan *Conn) (*Conn, bool) {
 }
 
 func (p *h1Pool) dial(ctx context.Context) (*Conn, error) {
-	nc, err := p.cluster.dialReserved(ctx, p.host.Addr.String())
+	nc, err := p.cluster.dialReserved(ctx, p.host)
 	if err != nil {
 		p.wakeDialer()
 		return nil, err
@@ -195,7 +195,7 @@ func (p *h1Pool) discard(c *Conn) {
 func (p *h1Pool) wakeDialer() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.waiters) == 0 || !p.cluster.acquireConn() {
+	if len(p.waiters) == 0 || !p.cluster.reserveConn(p.host) {
 		return
 	}
 	ch := p.waiters[0]

@@ -218,3 +218,30 @@ func waitUntil(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// A host with no connection may always open one, even when other hosts'
+// idle connections hold every max_connections slot; a second connection to
+// a host that has one still waits for a slot.
+func TestPoolHostWithoutConnectionMayExceedClusterLimit(t *testing.T) {
+	a, b := startHolder(t), startHolder(t)
+	c := testCluster(t, &cluster.Config{Name: "c", ConnectTimeout: 200 * time.Millisecond,
+		Limits: cluster.Limits{MaxConnections: 1, MaxPendingRequests: 1}}, a.addr(), b.addr())
+	ctx := context.Background()
+	hosts := c.Hosts()
+	first, err := c.Conn(ctx, hosts[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts[0].h1.put(first) // idle, still holding the cluster's only slot
+	second, err := c.Conn(ctx, hosts[1], false)
+	if err != nil {
+		t.Fatalf("host without a connection: %v, want a new connection", err)
+	}
+	defer second.Release()
+	if _, err := c.Conn(ctx, hosts[1], true); !errors.Is(err, ErrOverflow) {
+		t.Errorf("second connection to a host that has one: %v, want ErrOverflow", err)
+	}
+	if got := c.conns.Load(); got != 2 {
+		t.Errorf("cluster counts %d open connections, want 2", got)
+	}
+}
