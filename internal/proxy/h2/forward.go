@@ -171,17 +171,18 @@ func (x *forwarding) try(ctx context.Context, c *upstream.Cluster, retry *router
 		return Result{Failure: router.FailOverflow}
 	}
 	defer c.ReleaseRequest()
-	actx, cancel := ctx, context.CancelFunc(func() {})
-	if per := retry.PerTryTimeout(); per > 0 {
-		actx, cancel = context.WithTimeout(ctx, per)
-	}
+	actx, perTry := startAttempt(ctx, retry.PerTryTimeout())
 	c.Stats.RqTotal.Inc()
 	host.Begin()
 	out := outgoing(actx, r, d.Target, d.Dest, host, body)
 	resp, err := x.roundTrip(actx, c, host, out)
 	host.End()
+	if err == nil && !perTry.responseBegan() {
+		resp.Body.Close() // the per-try timeout fired as the head arrived
+		resp, err = nil, context.Cause(actx)
+	}
 	if err != nil {
-		cancel()
+		perTry.end()
 		f := classify(err, ctx, actx, r)
 		if f == router.FailPerTryTimeout {
 			c.Stats.RqPerTryTimeout.Inc()
@@ -189,7 +190,39 @@ func (x *forwarding) try(ctx context.Context, c *upstream.Cluster, retry *router
 		return Result{Failure: f, Err: err}
 	}
 	c.Stats.Response(resp.StatusCode)
-	return Result{Resp: resp, Cancel: cancel}
+	return Result{Resp: resp, Cancel: perTry.end}
+}
+
+// errPerTryTimeout is the cause of an attempt's context ended by the
+// route's per-try timeout.
+var errPerTryTimeout = errors.New("per-try timeout")
+
+// attemptTimer ends an attempt's context when its per-try timeout passes,
+// until the response head arrives: from then on only the route timeout
+// applies, as in Envoy, so a slow body is not cut by the per-try timeout.
+type attemptTimer struct {
+	timer  *time.Timer
+	cancel context.CancelCauseFunc
+}
+
+func startAttempt(ctx context.Context, perTry time.Duration) (context.Context, *attemptTimer) {
+	actx, cancel := context.WithCancelCause(ctx)
+	t := &attemptTimer{cancel: cancel}
+	if perTry > 0 {
+		t.timer = time.AfterFunc(perTry, func() { cancel(errPerTryTimeout) })
+	}
+	return actx, t
+}
+
+// responseBegan disarms the per-try timeout; false when it already fired.
+func (t *attemptTimer) responseBegan() bool { return t.timer == nil || t.timer.Stop() }
+
+// end ends the attempt.
+func (t *attemptTimer) end() {
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	t.cancel(nil)
 }
 
 func (x *forwarding) roundTrip(ctx context.Context, c *upstream.Cluster, host *upstream.Host, req *http.Request) (*http.Response, error) {
@@ -208,7 +241,7 @@ func classify(err error, ctx, actx context.Context, r *http.Request) router.Fail
 		return router.FailDownstream
 	case ctx.Err() != nil:
 		return router.FailTimeout
-	case actx.Err() != nil:
+	case errors.Is(context.Cause(actx), errPerTryTimeout):
 		return router.FailPerTryTimeout
 	case errors.As(err, &ce), errors.Is(err, upstream.ErrPoolClosed):
 		return router.FailConnect

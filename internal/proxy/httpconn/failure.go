@@ -39,8 +39,7 @@ func (c *conn) ioFailure(err error, a *attempt) router.Failure {
 		}
 		return router.FailProtocol
 	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	if isTimeout(err) {
 		if !a.deadline.IsZero() && !time.Now().Before(a.deadline) {
 			a.cl.Stats.RqTimeout.Inc()
 			return router.FailTimeout
@@ -105,4 +104,10 @@ func grpcStatus(r *http1.Response) int {
 func answeredEarly(err error, uc *upstream.Conn) bool {
 	var ioe *http1.IOError
 	return errors.As(err, &ioe) && ioe.Side == http1.Upstream && uc.ResponseStarted()
+}
+
+// isTimeout reports whether an I/O error is a deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

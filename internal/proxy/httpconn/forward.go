@@ -156,7 +156,9 @@ func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Fa
 		a.cl.Stats.Response(c.resp.Status())
 		return router.FailNone, false
 	}
-	stale = uc.RetrySafe() && c.req.Replayable()
+	// A timeout is not a stale connection: the upstream may be working on
+	// the request, and sending it again would run it twice.
+	stale = uc.RetrySafe() && c.req.Replayable() && !isTimeout(err)
 	c.release(uc)
 	return c.ioFailure(err, a), stale
 }

@@ -83,8 +83,3 @@ func TestCloseIdle(t *testing.T) {
 		t.Errorf("idle connection after the timeout: read %v, want EOF (closed)", err)
 	}
 }
-
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
-}

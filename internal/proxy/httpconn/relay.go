@@ -34,6 +34,10 @@ func (c *conn) prepareEdit(a *attempt) {
 func (c *conn) relay(a *attempt) {
 	uc := a.uc
 	defer c.release(uc)
+	if a.retry.PerTryTimeout() > 0 {
+		// The response began: from here only the route timeout applies.
+		c.upstreamDeadline(uc, a.deadline)
+	}
 	ed := c.responseEdit(a.d.Dest.H1Response)
 	c.x.status = c.resp.Status()
 	err := c.sc.WriteResponse(&c.resp, ed)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/loom-mesh/loom/internal/proxy/http1"
 	"github.com/loom-mesh/loom/internal/proxy/router"
+	"github.com/loom-mesh/loom/internal/proxy/upstream"
 )
 
 // The HTTP connection manager's stream timeouts on HTTP/1.1 connections
@@ -106,6 +107,16 @@ func (c *conn) useUpstream(uc *http1.ClientConn) {
 	c.mu.Lock()
 	c.up = uc
 	c.mu.Unlock()
+}
+
+// upstreamDeadline sets the upstream connection's deadline (zero clears
+// it) unless the watchdog interrupted the exchange: its past deadline stays.
+func (c *conn) upstreamDeadline(uc *upstream.Conn, t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fired == timeoutNone {
+		uc.SetDeadline(t)
+	}
 }
 
 // leaveUpstream forgets the upstream connection. It reports whether the

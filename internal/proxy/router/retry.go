@@ -94,17 +94,19 @@ func (r *Retrier) RetryFailure(f Failure) bool {
 	if r.policy == nil || r.left == 0 {
 		return false
 	}
+	// As Envoy: reset, 5xx and gateway-error retry any failure to get a
+	// response head (connect failures, refused streams and protocol errors
+	// are resets too); connect-failure and refused-stream only their own.
 	on := r.policy.On
+	anyReset := route.RetryReset | route.Retry5xx | route.RetryGatewayError
 	var ok bool
 	switch f {
 	case FailConnect:
-		ok = on&(route.RetryConnectFailure|route.Retry5xx|route.RetryGatewayError) != 0
-	case FailReset:
-		ok = on&(route.RetryReset|route.Retry5xx) != 0
+		ok = on&(anyReset|route.RetryConnectFailure) != 0
 	case FailRefusedStream:
-		ok = on&(route.RetryRefusedStream|route.Retry5xx) != 0
-	case FailPerTryTimeout:
-		ok = on&(route.RetryReset|route.Retry5xx|route.RetryGatewayError) != 0
+		ok = on&(anyReset|route.RetryRefusedStream) != 0
+	case FailReset, FailProtocol, FailPerTryTimeout:
+		ok = on&anyReset != 0
 	}
 	return ok && r.take()
 }
