@@ -12,7 +12,10 @@ import (
 // past it still streams, but a failed attempt can then no longer be retried.
 const replayLimit = 64 << 10
 
-var errAttemptOver = errors.New("h2: request body read after its attempt ended")
+var (
+	errAttemptOver   = errors.New("h2: request body read after its attempt ended")
+	errBodyLost = errors.New("h2: request body outgrew the replay buffer while an earlier attempt read it; it cannot be sent again")
+)
 
 // replayBody streams the downstream request body to the upstream while
 // keeping a copy (up to replayLimit) so a retry can send it again. Each
@@ -25,6 +28,7 @@ type replayBody struct {
 	mu     sync.Mutex // guards buf, err, trailer, cur; never held while blocking
 	src    io.Reader
 	buf    []byte
+	read   int   // bytes read from src so far
 	over   bool  // more than replayLimit was read: buf is gone
 	err    error // src's terminal error (io.EOF at the end)
 	// trailers returns the downstream trailers; called once src returned
@@ -106,6 +110,7 @@ func (a *attemptBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.keep(p[:n])
+	b.read += n
 	if err != nil {
 		b.err, b.trailer = err, trailer
 	}
@@ -126,7 +131,11 @@ func (a *attemptBody) fromBuffer(p []byte) (int, error, bool) {
 	switch {
 	case a.dead.Load():
 		return 0, errAttemptOver, true
-	case !b.over && a.pos < len(b.buf):
+	case a.pos < b.read && b.over:
+		// An abandoned attempt read past the limit after this one began:
+		// the bytes this one has not sent yet are gone.
+		return 0, errBodyLost, true
+	case a.pos < b.read:
 		n := copy(p, b.buf[a.pos:])
 		a.pos += n
 		return n, nil, true
