@@ -317,3 +317,46 @@ spec:
 		t.Errorf("clusters (-want +got):\n%s", diff)
 	}
 }
+
+// A VirtualService none of whose HTTP routes applies to a listener's port or
+// client (sourceLabels, port, TCP-only rules) leaves the service its default
+// route, as Istio does, rather than a virtual host with no route (404).
+func TestVirtualServiceWithoutApplicableRoutesKeepsDefaultRoute(t *testing.T) {
+	p := pushFrom(t, scenarioMesh+`
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{sourceLabels: {app: productpage}}]
+    route: [{destination: {host: reviews}}]
+    timeout: 3s
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings]
+  http:
+  - match: [{port: 9999}]
+    route: [{destination: {host: ratings}}]
+`)
+	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
+	rc := message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, "9080")
+	for _, host := range []string{"reviews.default.svc.cluster.local:9080", "ratings.default.svc.cluster.local:9080"} {
+		var vh *routev3.VirtualHost
+		for _, v := range rc.GetVirtualHosts() {
+			if v.GetName() == host {
+				vh = v
+			}
+		}
+		if vh == nil {
+			t.Fatalf("no virtual host %s", host)
+		}
+		if len(vh.GetRoutes()) != 1 || vh.GetRoutes()[0].GetName() != "default" {
+			t.Errorf("%s: routes %v, want the default route", host, vh.GetRoutes())
+		}
+	}
+}

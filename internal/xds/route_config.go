@@ -25,10 +25,14 @@ func (p *Push) renderRouteConfiguration(in *routeInput) *routev3.RouteConfigurat
 		} else {
 			v.Domains = domains.claim(vhostDomains(vh.svc, vh.port.Number, in.key.ns))
 		}
-		if vh.vs == nil {
-			v.Routes = []*routev3.Route{defaultRoute(xdsmeta.OutboundCluster(vh.svc.Hostname, vh.port.Number, ""))}
-		} else {
+		if vh.vs != nil {
 			v.Routes = p.translateRoutes(vh.vs, in.key.port, in.key.ns, in.labels)
+		}
+		if len(v.Routes) == 0 {
+			// No VirtualService, or none of its HTTP routes applies to this
+			// port and client (port, sourceLabels, sourceNamespace, gateways
+			// matches; TCP-only rules): the service's default route, as Istio.
+			v.Routes = []*routev3.Route{defaultRoute(xdsmeta.OutboundCluster(vh.svc.Hostname, vh.port.Number, ""))}
 		}
 		if len(v.Domains) > 0 {
 			rc.VirtualHosts = append(rc.VirtualHosts, v)
