@@ -18,15 +18,24 @@ const (
 // one its name announces as Istio's `<protocol>[-<suffix>]` convention says
 // (`http-web` is HTTP), else TCP.
 func ProtocolOf(declared, portName string) Protocol {
-	if declared != "" {
-		return Protocol(strings.ToUpper(declared))
-	}
-	prefix, _, _ := strings.Cut(portName, "-")
-	switch p := Protocol(strings.ToUpper(prefix)); p {
-	case ProtocolHTTP, ProtocolHTTP2, ProtocolGRPC, ProtocolGRPCWeb:
+	if p, ok := DeclaredProtocol(declared, portName); ok {
 		return p
 	}
 	return ProtocolTCP
+}
+
+// DeclaredProtocol is ProtocolOf without the TCP fallback: ok is false when
+// neither the protocol field nor the port name says what the port speaks.
+func DeclaredProtocol(declared, portName string) (Protocol, bool) {
+	if declared != "" {
+		return Protocol(strings.ToUpper(declared)), true
+	}
+	prefix, _, _ := strings.Cut(portName, "-")
+	switch p := Protocol(strings.ToUpper(prefix)); p {
+	case ProtocolHTTP, ProtocolHTTP2, ProtocolGRPC, ProtocolGRPCWeb, ProtocolTCP:
+		return p, true
+	}
+	return "", false
 }
 
 // IsHTTP reports whether the proxy handles the port as HTTP (1.1, 2 or gRPC).

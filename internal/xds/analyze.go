@@ -27,6 +27,7 @@ func (p *Push) analyze() []config.Problem {
 			field := fmt.Sprintf("spec.hosts[%d]", i)
 			host := registry.ResolveHost(h, o.Namespace)
 			out = append(out, p.checkHost(o.Key, field, host)...)
+			out = append(out, p.checkHTTPPorts(o.Key, field, spec, host)...)
 			if winner := seenVS[o.Namespace+"/"+host]; winner != nil {
 				out = append(out, warning(o.Key, field, fmt.Sprintf("%s is also routed by %s, which wins; this VirtualService does not apply to it", host, winner.Key)))
 			} else {
@@ -45,6 +46,21 @@ func (p *Push) checkHost(k config.Key, field, host string) []config.Problem {
 		return nil
 	}
 	return []config.Problem{warning(k, field, fmt.Sprintf("no service %s is known; nothing is routed for it", host))}
+}
+
+// checkHTTPPorts reports HTTP routes for a service none of whose ports
+// speaks HTTP: they would silently never apply.
+func (p *Push) checkHTTPPorts(k config.Key, field string, spec *v1alpha3.VirtualService, host string) []config.Problem {
+	svc := p.Registry.Service(host)
+	if svc == nil || len(spec.GetHttp()) == 0 {
+		return nil
+	}
+	for _, pp := range svc.Ports {
+		if pp.Protocol.IsHTTP() {
+			return nil
+		}
+	}
+	return []config.Problem{warning(k, field, fmt.Sprintf("service %s has no HTTP port (a port is TCP unless its protocol, or its name's prefix, says http, http2, grpc or grpc-web); the spec.http routes do not apply to it", host))}
 }
 
 func (p *Push) checkDestinations(vs *virtualService) []config.Problem {

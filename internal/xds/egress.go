@@ -50,7 +50,9 @@ func egressListeners(sc *v1alpha3.Sidecar, ns string) []*egressListener {
 		}
 		if p := e.GetPort(); p != nil {
 			l.port = p.GetNumber()
-			l.protocol = registry.ProtocolOf(p.GetProtocol(), p.GetName())
+			// Empty when the port does not say: the listener then speaks
+			// what the imported services' port of that number does.
+			l.protocol, _ = registry.DeclaredProtocol(p.GetProtocol(), p.GetName())
 		}
 		for _, h := range e.GetHosts() {
 			if imp, ok := parseImport(h, ns); ok {

@@ -360,3 +360,48 @@ spec:
 		}
 	}
 }
+
+// An egress port that names no protocol speaks what the imported services'
+// port of that number does; HTTP routes for a service with no HTTP port are
+// reported rather than silently unused.
+func TestEgressPortProtocolAndHTTPRoutesOnTCP(t *testing.T) {
+	p := pushFrom(t, scenarioMesh+`
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: client}
+spec:
+  workloadSelector: {labels: {app: client}}
+  egress:
+  - port: {number: 9080}
+    bind: 127.0.2.9
+    hosts: [./ratings]
+  - port: {number: 5432}
+    bind: 127.0.2.9
+    hosts: [./db]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db}
+spec:
+  hosts: [db]
+  http:
+  - route: [{destination: {host: db}}]
+`)
+	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
+	if _, ok := res[resourcev3.RouteType]["9080"]; !ok {
+		t.Errorf("egress port 9080 without protocol: no route configuration; want HTTP, as ratings' port 9080")
+	}
+	l := message[*listenerv3.Listener](t, res, resourcev3.ListenerType, "127.0.2.9_5432")
+	if name := l.GetFilterChains()[0].GetFilters()[0].GetName(); name != "envoy.filters.network.tcp_proxy" {
+		t.Errorf("egress port 5432 without protocol: filter %s, want tcp_proxy (db's port is TCP)", name)
+	}
+	want := "warning: VirtualService default/db: spec.hosts[0]: service db.default.svc.cluster.local has no HTTP port"
+	found := false
+	for _, s := range problemStrings(p.Problems()) {
+		found = found || strings.HasPrefix(s, want)
+	}
+	if !found {
+		t.Errorf("problems %v, want one starting %q", problemStrings(p.Problems()), want)
+	}
+}

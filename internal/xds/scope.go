@@ -119,7 +119,7 @@ func (p *Push) outboundListeners(egress []*egressListener, imported map[*egressL
 	}
 	for _, l := range egress {
 		if l.port != 0 {
-			add(l, l.port, l.protocol)
+			add(l, l.port, egressProtocol(l, imported[l]))
 		}
 	}
 	for _, l := range egress {
@@ -130,6 +130,21 @@ func (p *Push) outboundListeners(egress []*egressListener, imported map[*egressL
 		}
 	}
 	return out
+}
+
+// egressProtocol is what an explicit egress port speaks: its declared
+// protocol, else that of the first imported service (by host) with a port of
+// that number, else TCP.
+func egressProtocol(l *egressListener, services []*registry.Service) registry.Protocol {
+	if l.protocol != "" {
+		return l.protocol
+	}
+	for _, svc := range services {
+		if pp, ok := svc.Port(l.port); ok {
+			return pp.Protocol
+		}
+	}
+	return registry.ProtocolTCP
 }
 
 // portsOf lists the distinct port numbers of services, with the protocol of
