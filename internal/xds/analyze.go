@@ -99,7 +99,7 @@ func (p *Push) checkDestination(o *config.Object, field string, d *v1alpha3.Dest
 
 func (p *Push) checkDestinationRules() []config.Problem {
 	var out []config.Problem
-	seen := map[string]*config.Object{}
+	merged := map[string]*mergedRule{} // namespace, host, exportTo
 	for _, o := range p.Config.List(config.KindDestinationRule) {
 		spec, ok := o.Spec.(*v1alpha3.DestinationRule)
 		if !ok {
@@ -107,11 +107,42 @@ func (p *Push) checkDestinationRules() []config.Problem {
 		}
 		host := registry.ResolveHost(spec.GetHost(), o.Namespace)
 		out = append(out, p.checkHost(o.Key, "spec.host", host)...)
-		if winner := seen[o.Namespace+"/"+host]; winner != nil && spec.GetWorkloadSelector() == nil {
-			out = append(out, warning(o.Key, "spec.host", fmt.Sprintf("%s already has %s, which wins; this DestinationRule does not apply", host, winner.Key)))
-		} else if spec.GetWorkloadSelector() == nil {
-			seen[o.Namespace+"/"+host] = o
+		if spec.GetWorkloadSelector() != nil {
+			continue
 		}
+		key := o.Namespace + " " + host + " " + registry.ParseExportTo(spec.GetExportTo(), o.Namespace).String()
+		m := merged[key]
+		if m == nil {
+			m = &mergedRule{subsets: map[string]config.Key{}}
+			merged[key] = m
+		}
+		out = append(out, m.add(o, spec)...)
+	}
+	return out
+}
+
+// mergedRule tracks DestinationRules for one host merged as Istio merges
+// them, to report what of the later ones is ignored.
+type mergedRule struct {
+	policy  *config.Object // the rule whose traffic policy applies
+	subsets map[string]config.Key
+}
+
+func (m *mergedRule) add(o *config.Object, spec *v1alpha3.DestinationRule) []config.Problem {
+	var out []config.Problem
+	if spec.GetTrafficPolicy() != nil {
+		if m.policy != nil {
+			out = append(out, warning(o.Key, "spec.trafficPolicy", fmt.Sprintf("merged with %s for the same host, whose traffic policy applies; this one is ignored", m.policy.Key)))
+		} else {
+			m.policy = o
+		}
+	}
+	for i, sub := range spec.GetSubsets() {
+		if k, dup := m.subsets[sub.GetName()]; dup {
+			out = append(out, warning(o.Key, fmt.Sprintf("spec.subsets[%d]", i), fmt.Sprintf("subset %q is already defined by %s for the same host; this one is ignored", sub.GetName(), k)))
+			continue
+		}
+		m.subsets[sub.GetName()] = o.Key
 	}
 	return out
 }

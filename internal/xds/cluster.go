@@ -85,7 +85,7 @@ func ruleRef(dr *destinationRule) string {
 	if dr == nil {
 		return ""
 	}
-	return dr.obj.Key.String() + "@" + dr.obj.Revision
+	return dr.ref
 }
 
 func (p *Push) renderCluster(name string, svc *registry.Service, port registry.Port, dr *destinationRule, subset *v1alpha3.Subset) *clusterv3.Cluster {

@@ -1,6 +1,7 @@
 package xds
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -403,5 +404,54 @@ spec:
 	}
 	if !found {
 		t.Errorf("problems %v, want one starting %q", problemStrings(p.Problems()), want)
+	}
+}
+
+// DestinationRules for one host in one namespace merge, as Istio's: subsets
+// from all (the first definition of a name wins), the first traffic policy.
+func TestDestinationRulesForOneHostMerge(t *testing.T) {
+	p := pushFrom(t, scenarioMesh+`
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-a}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-b}
+spec:
+  host: reviews.default.svc.cluster.local
+  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+  subsets: [{name: v1, labels: {version: v9}}, {name: v2, labels: {version: v2}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-c}
+spec:
+  host: reviews
+  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+  subsets: [{name: v2, labels: {version: v8}}]
+`)
+	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
+	for _, name := range []string{"outbound|9080|v1|reviews.default.svc.cluster.local", "outbound|9080|v2|reviews.default.svc.cluster.local"} {
+		c := message[*clusterv3.Cluster](t, res, resourcev3.ClusterType, name)
+		if c.GetLbPolicy() != clusterv3.Cluster_ROUND_ROBIN {
+			t.Errorf("%s: lb_policy %v, want ROUND_ROBIN (reviews-b's, the first traffic policy)", name, c.GetLbPolicy())
+		}
+	}
+	eps := res[resourcev3.EndpointType]["outbound|9080|v1|reviews.default.svc.cluster.local"]
+	if eps == nil || !strings.Contains(fmt.Sprint(eps.Message), "127.0.1.3") {
+		t.Errorf("subset v1 endpoints %v, want reviews-a's v1 (127.0.1.3)", eps)
+	}
+	want := []string{
+		`warning: DestinationRule default/reviews-b: spec.subsets[0]: subset "v1" is already defined by DestinationRule default/reviews-a for the same host; this one is ignored`,
+		`warning: DestinationRule default/reviews-c: spec.subsets[0]: subset "v2" is already defined by DestinationRule default/reviews-b for the same host; this one is ignored`,
+		`warning: DestinationRule default/reviews-c: spec.trafficPolicy: merged with DestinationRule default/reviews-b for the same host, whose traffic policy applies; this one is ignored`,
+	}
+	if diff := cmp.Diff(want, problemStrings(p.Problems())); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

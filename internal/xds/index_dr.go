@@ -1,18 +1,41 @@
 package xds
 
 import (
+	"google.golang.org/protobuf/proto"
 	"istio.io/api/networking/v1alpha3"
 
 	"github.com/loom-mesh/loom/internal/config"
 	"github.com/loom-mesh/loom/internal/registry"
 )
 
-// destinationRule is a DestinationRule with its host resolved in its namespace.
+// destinationRule is a DestinationRule with its host resolved in its
+// namespace. Rules for the same host in one namespace with the same exportTo
+// are merged into the first (by namespace/name), as Istio merges them.
 type destinationRule struct {
-	obj    *config.Object
+	obj    *config.Object // the first rule
 	spec   *v1alpha3.DestinationRule
 	host   string
 	export registry.ExportTo
+	ref    string // identifies the merged rules' revisions, for caches
+	merged []*config.Object
+}
+
+// merge adds a later rule for the same host: its subsets whose names are
+// new, and its traffic policy when the first rule has none.
+func (dr *destinationRule) merge(later *destinationRule) {
+	if len(dr.merged) == 0 {
+		dr.spec = proto.Clone(dr.spec).(*v1alpha3.DestinationRule)
+	}
+	dr.merged = append(dr.merged, later.obj)
+	dr.ref += "+" + later.ref
+	if dr.spec.TrafficPolicy == nil {
+		dr.spec.TrafficPolicy = later.spec.GetTrafficPolicy()
+	}
+	for _, s := range later.spec.GetSubsets() {
+		if dr.subset(s.GetName()) == nil {
+			dr.spec.Subsets = append(dr.spec.Subsets, s)
+		}
+	}
 }
 
 // subset returns the named subset, or nil.
@@ -43,17 +66,26 @@ type drIndex struct {
 
 func newDRIndex(cfg *config.Snapshot) drIndex {
 	ix := drIndex{byNS: make(map[string][]*destinationRule)}
+	first := map[string]*destinationRule{} // namespace, host, exportTo
 	for _, o := range cfg.List(config.KindDestinationRule) {
 		spec, ok := o.Spec.(*v1alpha3.DestinationRule)
 		if !ok || spec.GetWorkloadSelector() != nil { // selector-scoped rules: see Unsupported
 			continue
 		}
-		ix.byNS[o.Namespace] = append(ix.byNS[o.Namespace], &destinationRule{
+		dr := &destinationRule{
 			obj:    o,
 			spec:   spec,
 			host:   registry.ResolveHost(spec.GetHost(), o.Namespace),
 			export: registry.ParseExportTo(spec.GetExportTo(), o.Namespace),
-		})
+			ref:    o.Key.String() + "@" + o.Revision,
+		}
+		key := o.Namespace + " " + dr.host + " " + dr.export.String()
+		if prev := first[key]; prev != nil {
+			prev.merge(dr)
+			continue
+		}
+		first[key] = dr
+		ix.byNS[o.Namespace] = append(ix.byNS[o.Namespace], dr)
 	}
 	return ix
 }
