@@ -88,6 +88,9 @@ spec:
     labels: {version: v1}
     trafficPolicy:
       connectionPool: {http: {useClientProtocol: true}}
+      portLevelSettings:
+      - port: {number: 9090}
+        loadBalancer: {simple: LEAST_REQUEST}
   - name: v2
     labels: {version: v2}
     trafficPolicy:
@@ -118,8 +121,21 @@ spec:
 	if diff := cmp.Diff(wantCommon, options(base).GetCommonHttpProtocolOptions(), protocmp.Transform()); diff != "" {
 		t.Errorf("common HTTP options (-want +got):\n%s", diff)
 	}
-	if got := cluster("outbound|9090||reviews.default.svc.cluster.local").GetLbPolicy(); got != clusterv3.Cluster_RANDOM {
+	// A port-level entry replaces every section: its loadBalancer, and the
+	// default connection pool (not the rule's), as Istio.
+	port9090 := cluster("outbound|9090||reviews.default.svc.cluster.local")
+	if got := port9090.GetLbPolicy(); got != clusterv3.Cluster_RANDOM {
 		t.Errorf("port-level lb: %v, want RANDOM", got)
+	}
+	if got := port9090.GetCircuitBreakers().GetThresholds()[0].GetMaxConnections().GetValue(); got != 1<<32-1 {
+		t.Errorf("port-level entry without connectionPool: max_connections %d, want the default (unlimited)", got)
+	}
+	if got := port9090.GetConnectTimeout().AsDuration(); got != 10*time.Second {
+		t.Errorf("port-level entry without connectionPool: connect timeout %v, want the default 10s", got)
+	}
+	// The v1 subset's port-level entry for 9090 replaces the rule's.
+	if got := cluster("outbound|9090|v1|reviews.default.svc.cluster.local").GetLbPolicy(); got != clusterv3.Cluster_LEAST_REQUEST {
+		t.Errorf("v1 subset port-level lb: %v, want LEAST_REQUEST", got)
 	}
 	// The subset's connectionPool replaces the rule's whole: no limits left.
 	v1 := cluster("outbound|9080|v1|reviews.default.svc.cluster.local")

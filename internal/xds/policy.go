@@ -18,9 +18,11 @@ const (
 )
 
 // trafficPolicy is the part of a DestinationRule's traffic policy that applies
-// to one cluster, after merging: the rule's policy, its port-level settings
-// for the port, the subset's policy, the subset's port-level settings. Each
-// later section replaces an earlier one whole, as in Istio.
+// to one cluster, merged as Istio merges it: the rule's policy, then the
+// subset's. Each replaces, section by section, what the one before set; then
+// its port-level entry for the port, if any, replaces every section — one it
+// leaves unset goes back to the default rather than being inherited, as
+// Istio documents port-level settings.
 type trafficPolicy struct {
 	lb   *v1alpha3.LoadBalancerSettings
 	pool *v1alpha3.ConnectionPoolSettings
@@ -31,9 +33,7 @@ func effectivePolicy(dr *destinationRule, subset *v1alpha3.Subset, port uint32) 
 	if dr != nil {
 		tp.apply(dr.spec.GetTrafficPolicy(), port)
 	}
-	if subset != nil {
-		tp.apply(subset.GetTrafficPolicy(), port)
-	}
+	tp.apply(subset.GetTrafficPolicy(), port)
 	return tp
 }
 
@@ -45,14 +45,9 @@ func (tp *trafficPolicy) apply(in *v1alpha3.TrafficPolicy, port uint32) {
 		tp.pool = in.GetConnectionPool()
 	}
 	for _, pl := range in.GetPortLevelSettings() {
-		if pl.GetPort().GetNumber() != port {
-			continue
-		}
-		if pl.GetLoadBalancer() != nil {
-			tp.lb = pl.GetLoadBalancer()
-		}
-		if pl.GetConnectionPool() != nil {
-			tp.pool = pl.GetConnectionPool()
+		if pl.GetPort().GetNumber() == port {
+			*tp = trafficPolicy{lb: pl.GetLoadBalancer(), pool: pl.GetConnectionPool()}
+			return
 		}
 	}
 }
