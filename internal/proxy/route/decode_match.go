@@ -59,10 +59,11 @@ func decodeMatch(m *routev3.RouteMatch) (Match, error) {
 // expressed as an inverted presence match.
 func decodeHeaderMatch(h *routev3.HeaderMatcher) (HeaderMatch, error) {
 	if err := xdsdecode.OnlyFields(h, "name", "exact_match", "safe_regex_match", "prefix_match",
-		"suffix_match", "contains_match", "present_match", "string_match", "invert_match"); err != nil {
+		"suffix_match", "contains_match", "present_match", "string_match", "invert_match",
+		"treat_missing_header_as_empty"); err != nil {
 		return HeaderMatch{}, err
 	}
-	out := HeaderMatch{Name: strings.ToLower(h.GetName()), Invert: h.GetInvertMatch()}
+	out := HeaderMatch{Name: strings.ToLower(h.GetName()), Invert: h.GetInvertMatch(), MissingAsEmpty: h.GetTreatMissingHeaderAsEmpty()}
 	var err error
 	switch s := h.GetHeaderMatchSpecifier().(type) {
 	case nil:

@@ -68,6 +68,12 @@ func TestDecodeMatch(t *testing.T) {
 			want: wantHeader(HeaderMatch{Name: "x", Kind: StringSuffix, Value: "z", Invert: true}),
 		},
 		{
+			name: "treat missing header as empty",
+			modify: header(&routev3.HeaderMatcher{Name: "x", TreatMissingHeaderAsEmpty: true, HeaderMatchSpecifier: &routev3.HeaderMatcher_StringMatch{
+				StringMatch: &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_Exact{Exact: ""}}}}),
+			want: wantHeader(HeaderMatch{Name: "x", Kind: StringExact, MissingAsEmpty: true}),
+		},
+		{
 			name:   "method via deprecated exact_match",
 			modify: header(&routev3.HeaderMatcher{Name: ":method", HeaderMatchSpecifier: &routev3.HeaderMatcher_ExactMatch{ExactMatch: "GET"}}),
 			want:   wantHeader(HeaderMatch{Name: ":method", Kind: StringExact, Value: "GET"}),
@@ -130,13 +136,6 @@ func TestDecodeMatchErrors(t *testing.T) {
 				r.Match.Grpc = &routev3.RouteMatch_GrpcRouteMatchOptions{}
 			}),
 			want: "virtual_hosts[0].routes[0].match.grpc: not supported",
-		},
-		{
-			name: "treat missing header as empty",
-			modify: onRoute(func(r *routev3.Route) {
-				r.Match.Headers = []*routev3.HeaderMatcher{{Name: "x", TreatMissingHeaderAsEmpty: true}}
-			}),
-			want: "virtual_hosts[0].routes[0].match.headers[0].treat_missing_header_as_empty: not supported",
 		},
 		{
 			name: "path separated prefix",

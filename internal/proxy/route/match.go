@@ -81,20 +81,18 @@ func (m *Match) matchPath(path string) bool {
 	return false
 }
 
-// Matches reports whether the request's header satisfies h. A header that is
-// absent matches only an inverted value matcher or an inverted presence one.
+// Matches reports whether the request's header satisfies h, as Envoy
+// decides: an absent header satisfies no value matcher, inverted or not
+// (unless MissingAsEmpty), and only an inverted presence matcher.
 func (h *HeaderMatch) Matches(req Request) bool {
 	v, ok := HeaderValue(req, h.Name)
-	var res bool
 	switch {
 	case h.Kind == StringPresent:
-		res = ok
-	case !ok:
-		res = false
-	default:
-		res = matchString(h.Kind, v, h.Value, h.Regex, h.IgnoreCase)
+		return ok != h.Invert
+	case !ok && !h.MissingAsEmpty:
+		return false
 	}
-	return res != h.Invert
+	return matchString(h.Kind, v, h.Value, h.Regex, h.IgnoreCase) != h.Invert
 }
 
 // Matches reports whether the raw query string (without '?') satisfies q.

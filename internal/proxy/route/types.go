@@ -81,6 +81,9 @@ type HeaderMatch struct {
 	Regex      *regexp.Regexp // anchored by the decoder: MatchString is a full match
 	IgnoreCase bool
 	Invert     bool
+	// MissingAsEmpty: an absent header is matched as the empty value
+	// (treat_missing_header_as_empty); presence matchers ignore it.
+	MissingAsEmpty bool
 }
 
 // QueryMatch is an Envoy QueryParameterMatcher.
