@@ -22,7 +22,8 @@ gRPC and TCP, with retries, timeouts, weighted routing and load balancing.
 The admin endpoint (/ready, /config_dump, /stats, /stats/prometheus, ...)
 listens on the workload's address, port 15000, unless --admin-address says
 otherwise; without --ip the address is learned from the first configuration.
-On SIGTERM the proxy drains: /ready fails, listeners close, requests in flight
+On SIGTERM the proxy drains: /ready fails, inbound listeners close while
+outbound ones keep serving, then outbound listeners close; requests in flight
 get --drain-duration to finish.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -101,19 +101,39 @@ func (s *Server) Run(ctx context.Context) {
 	}
 }
 
+// shutdown drains inbound listeners first while outbound ones keep serving,
+// as Istio drains a sidecar: an app finishing its in-flight requests can
+// still call out. Once inbound connections are gone (or the drain timeout
+// is near), the outbound listeners drain too, within the same timeout.
 func (s *Server) shutdown() {
 	s.draining.Store(true)
 	s.mu.Lock()
 	all := s.listeners
 	s.listeners = map[string]*active{}
 	s.mu.Unlock()
+	var inbound, outbound []*active
 	for _, a := range all {
-		a.closeSocket() // stop accepting everywhere first
+		if a.cfg.Direction == listener.Inbound {
+			inbound = append(inbound, a)
+		} else {
+			outbound = append(outbound, a)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.DrainTimeout)
 	defer cancel()
+	stopAll(ctx, inbound)
+	stopAll(ctx, outbound)
+	s.stopping.Wait()
+	s.cancelConn()
+}
+
+// stopAll closes the listeners' sockets, then drains them in parallel.
+func stopAll(ctx context.Context, listeners []*active) {
+	for _, a := range listeners {
+		a.closeSocket() // stop accepting on all first
+	}
 	var wg sync.WaitGroup
-	for _, a := range all {
+	for _, a := range listeners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -121,8 +141,6 @@ func (s *Server) shutdown() {
 		}()
 	}
 	wg.Wait()
-	s.stopping.Wait()
-	s.cancelConn()
 }
 
 // drainLater stops a removed listener on a goroutine the Server owns.
