@@ -3,6 +3,7 @@ package h2
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -30,12 +31,10 @@ type Result struct {
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d router.Decision) {
 	gctx, g := x.guard(r)
 	defer g.stop()
-	ctx := gctx
-	if to := d.Target.Route.Forward.Timeout; to > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, to)
-		defer cancel()
-	}
+	rt := router.NewRouteTimer(gctx, d.Target.Route.Forward.Timeout)
+	defer rt.Stop()
+	ctx := rt.Context()
+	onRequestEnd(r, rt.RequestComplete)
 	// Bodies written to HTTP/1.1 upstreams by goroutines of their own end
 	// when their source does: closing it once the exchange is over ends
 	// them, and the handler waits for them.
@@ -59,6 +58,30 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 	g.touch()
 	g.requestDone() // the response began
 	x.relay(w, res.Resp, d.Dest, g)
+}
+
+// onRequestEnd calls end once the request's body has been read to its end,
+// or now when it has none.
+func onRequestEnd(r *http.Request, end func()) {
+	if r.Body == nil || r.Body == http.NoBody {
+		end()
+		return
+	}
+	r.Body = &endWatch{ReadCloser: r.Body, end: end}
+}
+
+// endWatch calls end when its body returns io.EOF.
+type endWatch struct {
+	io.ReadCloser
+	end func()
+}
+
+func (b *endWatch) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.end()
+	}
+	return n, err
 }
 
 // guard starts the stream timeouts of the listener's HTTP connection

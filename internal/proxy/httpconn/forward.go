@@ -25,7 +25,10 @@ type attempt struct {
 	cl       *upstream.Cluster
 	retry    router.Retrier
 	edit     http1.RequestEdit
-	deadline time.Time // the route timeout's; zero when none
+	deadline time.Time // the route timeout's; zero when none or not started
+	// complete: the request was received in full, so the route timeout
+	// runs (Envoy starts it at the end of the request, not its head).
+	complete bool
 	uc       *upstream.Conn
 }
 
@@ -40,10 +43,9 @@ func (c *conn) forward(d router.Decision) {
 	*a = attempt{d: d, cl: d.Dest.Cluster, retry: router.NewRetrier(d.Target.Route.Forward.Retry)}
 	a.retry.Init()
 	c.prepareEdit(a)
-	if to := d.Target.Route.Forward.Timeout; to > 0 {
-		a.deadline = c.x.start.Add(to)
-	}
-	if c.req.HasBody() {
+	if !c.req.HasBody() {
+		a.requestComplete(c.x.start)
+	} else {
 		complete, err := c.req.BufferBody(replayLimit)
 		if err != nil {
 			c.bodyFailed(err)
@@ -51,6 +53,7 @@ func (c *conn) forward(d router.Decision) {
 		}
 		if complete {
 			c.requestReceived()
+			a.requestComplete(time.Now())
 		}
 	}
 	f := c.attempts(a)
@@ -137,18 +140,24 @@ func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Fa
 	if err != nil {
 		return poolFailure(err, a), false
 	}
-	if dl := c.tryDeadline(a); !dl.IsZero() {
-		uc.SetDeadline(dl)
-	}
 	c.useUpstream(uc.ClientConn)
+	// A request still streaming its body has no deadline while it does
+	// (the stream idle timeout guards it); the timeouts start at its end.
+	c.startTimeouts(a, uc)
 	err = uc.WriteRequest(&c.req, &a.edit)
 	switch {
 	case err == nil:
 		c.requestReceived()
+		if !a.complete {
+			a.requestComplete(time.Now())
+			c.startTimeouts(a, uc)
+		}
 		err = c.readResponse(uc)
 	case answeredEarly(err, uc):
 		// The upstream answered (413, 401, ...) and stopped reading the
 		// body: its answer is the response.
+		a.requestComplete(time.Now())
+		c.startTimeouts(a, uc)
 		err = c.readResponse(uc)
 	}
 	if err == nil {
@@ -194,6 +203,28 @@ func (c *conn) poolContext(a *attempt) (context.Context, context.CancelFunc) {
 		return context.Background(), func() {}
 	}
 	return context.WithDeadline(context.Background(), a.deadline)
+}
+
+// requestComplete starts the route timeout at t, once.
+func (a *attempt) requestComplete(t time.Time) {
+	if a.complete {
+		return
+	}
+	a.complete = true
+	if to := a.d.Target.Route.Forward.Timeout; to > 0 {
+		a.deadline = t.Add(to)
+	}
+}
+
+// startTimeouts sets the attempt's deadline on its connection once the
+// request is complete.
+func (c *conn) startTimeouts(a *attempt, uc *upstream.Conn) {
+	if !a.complete {
+		return
+	}
+	if dl := c.tryDeadline(a); !dl.IsZero() {
+		c.upstreamDeadline(uc, dl)
+	}
 }
 
 // tryDeadline is the earlier of the route deadline and the per-try one.

@@ -18,6 +18,8 @@ import (
 // both ways at once, and trailers cross in both directions. Retries replay
 // the request body only while it fits h2's replay buffer.
 func (c *conn) forwardH2(d router.Decision) {
+	rt := router.NewRouteTimer(context.Background(), d.Target.Route.Forward.Timeout)
+	defer rt.Stop()
 	var body *translatedBody
 	if c.req.HasBody() {
 		br, err := c.sc.RequestBody()
@@ -25,12 +27,16 @@ func (c *conn) forwardH2(d router.Decision) {
 			c.bodyFailed(err)
 			return
 		}
-		body = &translatedBody{r: br, req: &c.req, received: c.requestReceived}
+		body = &translatedBody{r: br, req: &c.req, received: func() {
+			c.requestReceived()
+			rt.RequestComplete()
+		}}
 		defer br.Close() // the HTTP/2 client may still hold it: take the connection back
+	} else {
+		rt.RequestComplete()
 	}
-	ctx, cancel := c.translateContext(d)
-	defer cancel()
-	c.watchCancel(cancel) // the stream timeouts' watchdog interrupts through it
+	ctx := rt.Context()
+	c.watchCancel(rt.Stop) // the stream timeouts' watchdog interrupts through it
 	defer c.watchCancel(nil)
 	res := h2.Forward(ctx, c.asHTTPRequest(ctx, body), d)
 	if res.Resp == nil {
@@ -40,14 +46,6 @@ func (c *conn) forwardH2(d router.Decision) {
 	defer res.Cancel()
 	defer res.Resp.Body.Close()
 	c.relayTranslated(res.Resp, d.Dest)
-}
-
-// translateContext bounds a translated exchange by the route timeout.
-func (c *conn) translateContext(d router.Decision) (context.Context, context.CancelFunc) {
-	if to := d.Target.Route.Forward.Timeout; to > 0 {
-		return context.WithDeadline(context.Background(), c.x.start.Add(to))
-	}
-	return context.WithCancel(context.Background())
 }
 
 // translateFailed answers a request that got no response: when reading its

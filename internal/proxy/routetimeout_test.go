@@ -1,0 +1,124 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+
+	"github.com/loom-mesh/loom/internal/proxy/cluster"
+	"github.com/loom-mesh/loom/internal/proxy/listener"
+)
+
+// slowUpload sends 6 KB in 1 KB pieces 100 ms apart (about 600 ms).
+func slowUpload() io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < 6; i++ {
+			pw.Write([]byte(strings.Repeat("x", 1000)))
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	return pr
+}
+
+// The route timeout starts when the request is complete, as Envoy's: an
+// upload slower than the timeout to an upstream that answers at once
+// succeeds, for every client and cluster protocol pair.
+func TestRouteTimeoutStartsAtTheEndOfTheRequest(t *testing.T) {
+	count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "got %d", n)
+	})
+	h1, h2 := startBackend(t, count), startH2C(t, count)
+	for _, tc := range []struct {
+		name    string
+		proto   cluster.Protocol
+		backend string
+		client  *http.Client
+	}{
+		{"h1 client, h1 cluster", cluster.HTTP1, h1.addr, newClient(t)},
+		{"h2c client, h1 cluster", cluster.HTTP1, h1.addr, h2cClient(t)},
+		{"h1 client, h2 cluster", cluster.HTTP2, h2.addr, newClient(t)},
+		{"h2c client, h2 cluster", cluster.HTTP2, h2.addr, h2cClient(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := to("be")
+			r.Forward.Timeout = 300 * time.Millisecond
+			p := startProxy(t, time.Second)
+			p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("be", tc.proto, tc.backend)}))
+			resp, err := tc.client.Post("http://"+p.addr("out")+"/", "application/octet-stream", slowUpload())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(b) != "got 6000" {
+				t.Errorf("got %d %q (%s), want 200 \"got 6000\"", resp.StatusCode, b, resp.Header.Get("x-loom-error"))
+			}
+		})
+	}
+}
+
+// The route timeout still bounds the wait for the response once the
+// request is complete.
+func TestRouteTimeoutBoundsTheResponse(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		time.Sleep(time.Second)
+	})
+	h1 := startBackend(t, slow)
+	r := to("be")
+	r.Forward.Timeout = 200 * time.Millisecond
+	p := startProxy(t, time.Second)
+	p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("be", cluster.HTTP1, h1.addr)}))
+	for _, c := range []*http.Client{newClient(t), h2cClient(t)} {
+		start := time.Now()
+		resp, err := c.Post("http://"+p.addr("out")+"/", "text/plain", strings.NewReader("body"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if took := time.Since(start); resp.StatusCode != http.StatusGatewayTimeout || took > 800*time.Millisecond {
+			t.Errorf("%s: %d after %v, want 504 after about 200 ms", resp.Proto, resp.StatusCode, took)
+		}
+	}
+}
+
+// A bidirectional gRPC stream is not cut by the route timeout while the
+// client is still sending: the timeout starts when the client half-closes.
+func TestRouteTimeoutSparesAnOpenGRPCStream(t *testing.T) {
+	app := startGRPC(t)
+	r := to("g")
+	r.Forward.Timeout = 300 * time.Millisecond
+	p := startProxy(t, time.Second)
+	p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("g", cluster.HTTP2, app)}))
+	client := dialGRPC(t, p.addr("out"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stream, err := client.FullDuplexCall(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 8; i++ { // 800 ms, well past the route timeout
+		if err := stream.Send(&testgrpc.StreamingOutputCallRequest{Payload: &testgrpc.Payload{Body: []byte("m")}}); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		if _, err := stream.Recv(); err != nil {
+			t.Fatalf("recv %d after %d ms: %v", i, i*100, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != io.EOF {
+		t.Errorf("after half-close: %v, want the stream's end", err)
+	}
+}
