@@ -26,9 +26,9 @@ type Picker interface {
 	Pick(exclude func(i int) bool) int
 }
 
-// Builder builds a Picker for hosts. rnd supplies random numbers (uniform over
-// uint64) and must be safe for concurrent use.
-type Builder func(hosts []Host, rnd func() uint64) Picker
+// Builder builds a Picker for hosts under a cluster's config. rnd supplies
+// random numbers (uniform over uint64) and must be safe for concurrent use.
+type Builder func(hosts []Host, rnd func() uint64, cfg *cluster.Config) Picker
 
 // Registry maps load-balancing policies to their builders.
 type Registry map[cluster.LBPolicy]Builder
@@ -36,19 +36,21 @@ type Registry map[cluster.LBPolicy]Builder
 // DefaultRegistry returns the policies Loom implements.
 func DefaultRegistry() Registry {
 	return Registry{
-		cluster.RoundRobin:   NewRoundRobin,
-		cluster.LeastRequest: NewLeastRequest,
-		cluster.Random:       NewRandom,
+		cluster.RoundRobin: func(h []Host, rnd func() uint64, _ *cluster.Config) Picker { return NewRoundRobin(h, rnd) },
+		cluster.LeastRequest: func(h []Host, rnd func() uint64, cfg *cluster.Config) Picker {
+			return NewLeastRequest(h, rnd, cfg.LeastRequestChoices)
+		},
+		cluster.Random: func(h []Host, rnd func() uint64, _ *cluster.Config) Picker { return NewRandom(h, rnd) },
 	}
 }
 
-// Build builds the Picker for policy.
-func (r Registry) Build(policy cluster.LBPolicy, hosts []Host, rnd func() uint64) (Picker, error) {
-	b, ok := r[policy]
+// Build builds the Picker for the cluster's policy.
+func (r Registry) Build(cfg *cluster.Config, hosts []Host, rnd func() uint64) (Picker, error) {
+	b, ok := r[cfg.LB]
 	if !ok {
-		return nil, fmt.Errorf("lb policy %d: not supported", policy)
+		return nil, fmt.Errorf("lb policy %d: not supported", cfg.LB)
 	}
-	return b(hosts, rnd), nil
+	return b(hosts, rnd, cfg), nil
 }
 
 // weightOf returns h's weight, treating 0 as 1.

@@ -90,7 +90,7 @@ func TestLeastRequestPrefersIdle(t *testing.T) {
 	hosts[0].(*host).active = 10
 	hosts[1].(*host).active = 10
 	hosts[2].(*host).active = 10
-	p := NewLeastRequest(hosts, seeded())
+	p := NewLeastRequest(hosts, seeded(), 2)
 	got := count(p, 1000, nil)
 	// The idle host wins every draw it is part of: with 2 distinct choices of
 	// 4 hosts it is in half of them.
@@ -99,11 +99,24 @@ func TestLeastRequestPrefersIdle(t *testing.T) {
 	}
 }
 
+// choice_count draws more hosts per pick: with 8 draws among 4 hosts the
+// only idle one is almost always among them (1 - (3/4)^8 is about 0.9).
+func TestLeastRequestChoiceCount(t *testing.T) {
+	hosts := hostsOf(1, 1, 1, 1)
+	for i := range 3 {
+		hosts[i].(*host).active = 10
+	}
+	p := NewLeastRequest(hosts, seeded(), 8)
+	if got := count(p, 1000, nil); got[3] < 850 {
+		t.Errorf("idle host got %d of 1000 picks with 8 choices, want at least 850 (%v)", got[3], got)
+	}
+}
+
 func TestLeastRequestWeighted(t *testing.T) {
 	hosts := hostsOf(4, 1)
 	hosts[0].(*host).active = 3 // 3/4 per weight, below 1/1
 	hosts[1].(*host).active = 1
-	p := NewLeastRequest(hosts, seeded())
+	p := NewLeastRequest(hosts, seeded(), 2)
 	if got := count(p, 100, nil); got[0] != 100 {
 		t.Errorf("picks = %v, want all on host 0 (lower active/weight)", got)
 	}
@@ -112,7 +125,7 @@ func TestLeastRequestWeighted(t *testing.T) {
 func TestExclude(t *testing.T) {
 	for policy, build := range DefaultRegistry() {
 		t.Run(policyName(policy), func(t *testing.T) {
-			p := build(hostsOf(1, 1, 1), seeded())
+			p := build(hostsOf(1, 1, 1), seeded(), &cluster.Config{})
 			if got := count(p, 100, func(i int) bool { return i != 2 }); got[2] != 100 {
 				t.Errorf("picks with only host 2 allowed = %v", got)
 			}
@@ -120,7 +133,7 @@ func TestExclude(t *testing.T) {
 			if i := p.Pick(all); i < 0 || i > 2 {
 				t.Errorf("Pick with all excluded = %d, want some host", i)
 			}
-			if i := build(nil, seeded()).Pick(nil); i != -1 {
+			if i := build(nil, seeded(), &cluster.Config{}).Pick(nil); i != -1 {
 				t.Errorf("Pick on empty set = %d, want -1", i)
 			}
 		})
@@ -128,7 +141,7 @@ func TestExclude(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if _, err := DefaultRegistry().Build(cluster.LBPolicy(99), hostsOf(1), seeded()); err == nil {
+	if _, err := DefaultRegistry().Build(&cluster.Config{LB: cluster.LBPolicy(99)}, hostsOf(1), seeded()); err == nil {
 		t.Error("Build(unknown policy) succeeded, want error")
 	}
 }
@@ -140,7 +153,7 @@ func policyName(p cluster.LBPolicy) string {
 func BenchmarkPick(b *testing.B) {
 	for policy, build := range DefaultRegistry() {
 		b.Run(policyName(policy), func(b *testing.B) {
-			p := build(hostsOf(1, 2, 3), rand.Uint64)
+			p := build(hostsOf(1, 2, 3), rand.Uint64, &cluster.Config{})
 			b.ReportAllocs()
 			for b.Loop() {
 				p.Pick(nil)

@@ -1,17 +1,19 @@
 package lb
 
-// leastRequest is Envoy's LEAST_REQUEST with two choices: draw two hosts at
-// random (weighted, when weights differ) and take the one with fewer active
-// requests relative to its weight.
+// leastRequest is Envoy's LEAST_REQUEST: draw choice_count hosts at random
+// (weighted, when weights differ; two by default) and take the one with the
+// fewest active requests relative to its weight.
 type leastRequest struct {
-	draw *random
+	draw    *random
+	choices int
 }
 
 var _ Picker = (*leastRequest)(nil)
 
-// NewLeastRequest builds a power-of-two-choices least-request picker.
-func NewLeastRequest(hosts []Host, rnd func() uint64) Picker {
-	return &leastRequest{draw: newRandom(hosts, rnd)}
+// NewLeastRequest builds a least-request picker of choices draws (fewer
+// than 2 means 2, Envoy's default).
+func NewLeastRequest(hosts []Host, rnd func() uint64, choices uint32) Picker {
+	return &leastRequest{draw: newRandom(hosts, rnd), choices: max(int(choices), 2)}
 }
 
 func (p *leastRequest) Pick(exclude func(int) bool) int {
@@ -23,17 +25,22 @@ func (p *leastRequest) one() int {
 	if len(hosts) == 1 {
 		return 0
 	}
-	a := p.draw.one()
-	b := p.draw.one()
-	if a == b {
-		b = (a + 1 + int(p.draw.rnd()%uint64(len(hosts)-1))) % len(hosts)
+	best := p.draw.one()
+	for range p.choices - 1 {
+		c := p.draw.one()
+		if c == best {
+			c = (best + 1 + int(p.draw.rnd()%uint64(len(hosts)-1))) % len(hosts)
+		}
+		if lessLoaded(hosts[c], hosts[best]) {
+			best = c
+		}
 	}
-	// Compare active/weight without division: a wins when
-	// active(a)*weight(b) < active(b)*weight(a); ties go to the first draw.
-	la := hosts[a].ActiveRequests() * int64(weightOf(hosts[b]))
-	lb := hosts[b].ActiveRequests() * int64(weightOf(hosts[a]))
-	if lb < la {
-		return b
-	}
-	return a
+	return best
+}
+
+// lessLoaded reports whether a carries fewer active requests per weight than
+// b, comparing active(a)*weight(b) < active(b)*weight(a) without division;
+// ties keep the earlier draw.
+func lessLoaded(a, b Host) bool {
+	return a.ActiveRequests()*int64(weightOf(b)) < b.ActiveRequests()*int64(weightOf(a))
 }

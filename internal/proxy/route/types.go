@@ -151,7 +151,10 @@ type RetryPolicy struct {
 	RetriableStatusCodes []uint32
 	// OtherHosts: envoy.retry_host_predicates.previous_hosts — retry on a host
 	// not tried before when there is one.
-	OtherHosts               bool
+	OtherHosts bool
+	// HostSelectionMaxAttempts is Envoy's bound on re-drawing a host the
+	// predicate rejects. Loom's pickers skip tried hosts exactly instead of
+	// re-drawing, so it is kept for config dumps and needs no enforcing.
 	HostSelectionMaxAttempts int64
 	BackoffBase, BackoffMax  time.Duration // defaults 25 ms, 250 ms
 }

@@ -37,7 +37,7 @@ func (c *Cluster) update(cfg *cluster.Config, eps *cluster.Endpoints, reg lb.Reg
 		}
 	}
 	c.hosts = next
-	picker, err := reg.Build(cfg.LB, lbHosts, c.rnd)
+	picker, err := reg.Build(cfg, lbHosts, c.rnd)
 	if err != nil {
 		picker = lb.NewRoundRobin(lbHosts, c.rnd)
 	}
