@@ -50,7 +50,7 @@ func parseFile(source string, data []byte) (docs []decoded, syntaxOK bool) {
 
 // decodeYAML turns one YAML document into a JSON tree (maps, slices, json.Number).
 func decodeYAML(doc document) (any, error) {
-	js, err := yaml.YAMLToJSON(doc.data)
+	js, err := yaml.YAMLToJSONStrict(doc.data) // a duplicate key is an error, as kubectl says
 	if err != nil {
 		return nil, fmt.Errorf("invalid YAML: %s", yamlError(err, doc.line))
 	}

@@ -77,6 +77,12 @@ func TestParseBytes(t *testing.T) {
 			problems: []string{"f.yaml#1: invalid YAML: yaml: line 9: did not find expected ',' or ']'"},
 		},
 		{
+			name:     "a duplicate key is an error, not a silent last-wins",
+			yaml:     "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec: {host: r}\n---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\nspec:\n  hosts: [r]\n  hosts: [s]\n",
+			objects:  []string{"DestinationRule default/r @ f.yaml#0"},
+			problems: []string{`f.yaml#1: invalid YAML: yaml: line 11: key "hosts" already set in map`},
+		},
+		{
 			name:     "unknown kind and unknown version are warnings",
 			yaml:     "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata: {name: v}\n",
 			problems: []string{"warning: f.yaml#0: kind: Service (v1) is not a kind Loom reads; ignored", "warning: f.yaml#1: kind: VirtualService: apiVersion networking.istio.io/v2 is not one Loom reads (use networking.istio.io/v1); ignored"},

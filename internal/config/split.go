@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // document is one YAML document of a file and the line (1-based) it starts on.
@@ -69,7 +70,9 @@ var yamlLinePattern = regexp.MustCompile(`line (\d+)`)
 // yamlError rewrites the line numbers of a YAML decoder error, which count from
 // the start of the document, to count from the start of the file.
 func yamlError(err error, docLine int) string {
-	msg := err.Error()
+	// One line per problem: the decoder lists several errors on lines of
+	// their own ("yaml: unmarshal errors:\n  line 10: ...").
+	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "unmarshal errors:\n", "")), " ")
 	return yamlLinePattern.ReplaceAllStringFunc(msg, func(m string) string {
 		n, convErr := strconv.Atoi(m[len("line "):])
 		if convErr != nil {
