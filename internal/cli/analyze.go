@@ -15,7 +15,10 @@ func newAnalyzeCommand() *cobra.Command {
 		Long: `Reads a config directory (every *.yaml and *.yml under it) or the files given
 with -f, parses and validates every object the way the control plane does, and
 prints one line per problem: file#document: error|warning: Kind namespace/name:
-field.path: reason. Exits 1 if any problem is an error, 0 otherwise.`,
+field.path: reason. When the config holds ServiceEntries or WorkloadEntries (a
+local-mode mesh) it also reports what the control plane would find serving it:
+hosts and destinations no service has, listeners nothing answers on, rules that
+lose to others. Exits 1 if any problem is an error, 0 otherwise.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := config.AnalyzeConfig{Files: files, Analyzers: extraAnalyzers(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
@@ -39,9 +42,10 @@ field.path: reason. Exits 1 if any problem is an error, 0 otherwise.`,
 	return cmd
 }
 
-// extraAnalyzers are the checks other packages add to `loom analyze`, such as
-// the xDS generator's warnings about fields it does not act on yet. The
-// control plane passes the same list to config.NewDirSource.
+// extraAnalyzers are the checks other packages add to `loom analyze`: the
+// xDS generator's warnings about fields it does not act on yet (the control
+// plane runs that one on every config change too), and the push analysis
+// the control plane reports when it serves the config.
 func extraAnalyzers() []config.Analyzer {
-	return []config.Analyzer{xds.Unsupported}
+	return []config.Analyzer{xds.Unsupported, xds.MeshAnalyzer}
 }

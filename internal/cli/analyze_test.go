@@ -128,3 +128,20 @@ func TestAnalyzeRunsGeneratorWarnings(t *testing.T) {
 		t.Errorf("exit %d, stdout:\n%s\nwant a line starting %q", code, stdout, want)
 	}
 }
+
+// TestAnalyzeRunsPushAnalysis: for a local-mode mesh (ServiceEntries and
+// WorkloadEntries), `loom analyze` also reports what the control plane finds
+// when it serves the config: unknown hosts, listeners nothing answers on.
+func TestAnalyzeRunsPushAnalysis(t *testing.T) {
+	dir := filepath.Join("testdata", "mesh-problems")
+	code, stdout, _ := runLoom(t, "analyze", dir)
+	routing := filepath.Join(dir, "routing.yaml")
+	want := []string{
+		routing + "#0: warning: VirtualService default/reviews: spec.hosts[1]: no service nowhere.default.svc.cluster.local is known; nothing is routed for it",
+		routing + "#0: warning: VirtualService default/reviews: spec.http[0].route[0].destination.host: no service ghost.default.svc.cluster.local is known; requests routed there fail (503)",
+		routing + "#1: warning: Sidecar default/client: spec.egress[0]: no imported service has port 9999; requests to listener 127.0.0.1_9999 are answered 404 (route not found)",
+	}
+	if diff := cmp.Diff(want, strings.Split(strings.TrimSpace(stdout), "\n")); code != 0 || diff != "" {
+		t.Errorf("exit %d, stdout (-want +got):\n%s", code, diff)
+	}
+}
