@@ -13,8 +13,8 @@ import (
 const replayLimit = 64 << 10
 
 var (
-	errAttemptOver   = errors.New("h2: request body read after its attempt ended")
-	errBodyLost = errors.New("h2: request body outgrew the replay buffer while an earlier attempt read it; it cannot be sent again")
+	errAttemptOver = errors.New("h2: request body read after its attempt ended")
+	errBodyLost    = errors.New("h2: request body outgrew the replay buffer while an earlier attempt read it; it cannot be sent again")
 )
 
 // replayBody streams the downstream request body to the upstream while
