@@ -455,3 +455,30 @@ spec:
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// derivePort FROM_REQUEST_PORT redirects to the port the request came in on:
+// routes are built per listener port, so that is the listener's (as Istio).
+func TestRedirectDerivePortFromRequest(t *testing.T) {
+	p := pushFrom(t, scenarioMesh+`
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - redirect: {uri: /new, derivePort: FROM_REQUEST_PORT}
+`)
+	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
+	rc := message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, "9080")
+	for _, vh := range rc.GetVirtualHosts() {
+		if vh.GetName() != "reviews.default.svc.cluster.local:9080" {
+			continue
+		}
+		if got := vh.GetRoutes()[0].GetRedirect().GetPortRedirect(); got != 9080 {
+			t.Errorf("port_redirect %d, want 9080", got)
+		}
+		return
+	}
+	t.Fatal("no virtual host for reviews")
+}

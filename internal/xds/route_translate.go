@@ -32,7 +32,7 @@ func (p *Push) translateRoute(vs *virtualService, r *v1alpha3.HTTPRoute, m *v1al
 	out := &routev3.Route{Name: routeName(r, m), Match: translateMatch(m)}
 	switch {
 	case r.GetRedirect() != nil:
-		out.Action = &routev3.Route_Redirect{Redirect: redirectAction(r.GetRedirect())}
+		out.Action = &routev3.Route_Redirect{Redirect: redirectAction(r.GetRedirect(), port)}
 	case r.GetDirectResponse() != nil:
 		out.Action = &routev3.Route_DirectResponse{DirectResponse: directResponse(r.GetDirectResponse())}
 	default:
@@ -141,8 +141,13 @@ func applyRewrite(ra *routev3.RouteAction, rw *v1alpha3.HTTPRewrite) {
 	}
 }
 
-func redirectAction(rd *v1alpha3.HTTPRedirect) *routev3.RedirectAction {
+func redirectAction(rd *v1alpha3.HTTPRedirect, listenerPort uint32) *routev3.RedirectAction {
 	ra := &routev3.RedirectAction{HostRedirect: rd.GetAuthority(), PortRedirect: rd.GetPort(), ResponseCode: redirectCode(rd.GetRedirectCode())}
+	if rd.GetDerivePort() == v1alpha3.HTTPRedirect_FROM_REQUEST_PORT {
+		// Routes are built per listener port, so the request's port is
+		// known here (as Istio does it); FROM_PROTOCOL_DEFAULT sets none.
+		ra.PortRedirect = listenerPort
+	}
 	switch {
 	case rd.GetUri() != "":
 		ra.PathRewriteSpecifier = &routev3.RedirectAction_PathRedirect{PathRedirect: rd.GetUri()}
