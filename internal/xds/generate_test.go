@@ -482,3 +482,37 @@ spec:
 	}
 	t.Fatal("no virtual host for reviews")
 }
+
+// A single destination's header operations follow the route's, so on the
+// same header the destination's set wins, as in Istio.
+func TestSingleDestinationHeaderOperationsFollowTheRoutes(t *testing.T) {
+	p := pushFrom(t, scenarioMesh+`
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - headers: {request: {set: {x-a: route}}}
+    route:
+    - destination: {host: reviews}
+      headers: {request: {set: {x-a: dest}}}
+`)
+	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
+	rc := message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, "9080")
+	for _, vh := range rc.GetVirtualHosts() {
+		if vh.GetName() != "reviews.default.svc.cluster.local:9080" {
+			continue
+		}
+		var got []string
+		for _, h := range vh.GetRoutes()[0].GetRequestHeadersToAdd() {
+			got = append(got, h.GetHeader().GetKey()+"="+h.GetHeader().GetValue())
+		}
+		if diff := cmp.Diff([]string{"x-a=route", "x-a=dest"}, got); diff != "" {
+			t.Errorf("request_headers_to_add (-want +got):\n%s", diff)
+		}
+		return
+	}
+	t.Fatal("no virtual host for reviews")
+}

@@ -30,6 +30,10 @@ func (p *Push) translateRoutes(vs *virtualService, port uint32, ns string, label
 
 func (p *Push) translateRoute(vs *virtualService, r *v1alpha3.HTTPRoute, m *v1alpha3.HTTPMatchRequest, port uint32) *routev3.Route {
 	out := &routev3.Route{Name: routeName(r, m), Match: translateMatch(m)}
+	// The route's header operations first: a single destination's are
+	// appended after them (routeAction), so on the same header the
+	// destination's set wins, as in Istio.
+	addHeaderOperations(out, r.GetHeaders())
 	switch {
 	case r.GetRedirect() != nil:
 		out.Action = &routev3.Route_Redirect{Redirect: redirectAction(r.GetRedirect(), port)}
@@ -41,7 +45,6 @@ func (p *Push) translateRoute(vs *virtualService, r *v1alpha3.HTTPRoute, m *v1al
 	if f := translateFault(r.GetFault()); f != nil {
 		out.TypedPerFilterConfig = map[string]*anyMessage{faultFilterName: mustAny(f)}
 	}
-	addHeaderOperations(out, r.GetHeaders())
 	out.Metadata = vsMetadata(vs)
 	return out
 }
