@@ -68,6 +68,13 @@ func (s *Store) Cluster(name string) *Cluster {
 	return getOrCreate(s, s.clusters, name, func() *Cluster { return &Cluster{} })
 }
 
+// RemoveCluster forgets a removed cluster's stats.
+func (s *Store) RemoveCluster(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.clusters, name)
+}
+
 // Istio returns the Istio metrics recorder for an inbound workload identity.
 // Recorders are keyed by the identity's labels, so a config swap that keeps
 // them keeps the series.

@@ -115,29 +115,49 @@ func (m *Manager) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			m.evict()
+		case now := <-tick.C:
+			m.evict(now)
 		case <-m.dnsWake:
 		}
 	}
 }
 
-func (m *Manager) evict() {
-	now := time.Now()
+func (m *Manager) evict(now time.Time) {
 	live, removed := m.snapshotClusters()
 	for _, c := range live {
 		c.evict(now)
 	}
-	var still []*Cluster
+	var still, gone []*Cluster
 	for _, c := range removed {
 		if c.evict(now) {
 			still = append(still, c)
+		} else {
+			gone = append(gone, c)
 		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	// Keep clusters removed since the snapshot was taken.
 	m.removed = append(still, m.removed[len(removed):]...)
+	// A cluster whose last connections closed takes its stats with it, as in
+	// Envoy, unless a later config brought the name back (the new cluster
+	// then shares them).
+	for _, c := range gone {
+		if m.clusters[c.Name] == nil && !m.pendingRemoval(c.Name) {
+			m.stats.RemoveCluster(c.Name)
+		}
+	}
+}
+
+// pendingRemoval reports whether a retired cluster named name still has
+// connections. m.mu is held.
+func (m *Manager) pendingRemoval(name string) bool {
+	for _, c := range m.removed {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Manager) snapshotClusters() (live, removed []*Cluster) {
