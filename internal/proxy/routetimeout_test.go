@@ -13,13 +13,17 @@ import (
 
 	"github.com/loom-mesh/loom/internal/proxy/cluster"
 	"github.com/loom-mesh/loom/internal/proxy/listener"
+	"github.com/loom-mesh/loom/internal/proxy/route"
 )
 
 // slowUpload sends 6 KB in 1 KB pieces 100 ms apart (about 600 ms).
-func slowUpload() io.Reader {
+func slowUpload() io.Reader { return slowUploadN(6) }
+
+// slowUploadN sends n 1 KB pieces 100 ms apart.
+func slowUploadN(n int) io.Reader {
 	pr, pw := io.Pipe()
 	go func() {
-		for i := 0; i < 6; i++ {
+		for i := 0; i < n; i++ {
 			pw.Write([]byte(strings.Repeat("x", 1000)))
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -63,6 +67,89 @@ func TestRouteTimeoutStartsAtTheEndOfTheRequest(t *testing.T) {
 				t.Errorf("got %d %q (%s), want 200 \"got 6000\"", resp.StatusCode, b, resp.Header.Get("x-loom-error"))
 			}
 		})
+	}
+}
+
+// The per-try timeout, like the route timeout, starts when the request is
+// complete (Envoy): an upload slower than it succeeds, on every path.
+func TestPerTryTimeoutStartsAtTheEndOfTheRequest(t *testing.T) {
+	count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "got %d", n)
+	})
+	h1, h2 := startBackend(t, count), startH2C(t, count)
+	for _, tc := range []struct {
+		name    string
+		proto   cluster.Protocol
+		backend string
+		client  *http.Client
+	}{
+		{"h1 client, h1 cluster", cluster.HTTP1, h1.addr, newClient(t)},
+		{"h2c client, h1 cluster", cluster.HTTP1, h1.addr, h2cClient(t)},
+		{"h1 client, h2 cluster", cluster.HTTP2, h2.addr, newClient(t)},
+		{"h2c client, h2 cluster", cluster.HTTP2, h2.addr, h2cClient(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := to("be")
+			r.Forward.Retry = &route.RetryPolicy{On: route.RetryConnectFailure, NumRetries: 1, PerTryTimeout: 300 * time.Millisecond}
+			p := startProxy(t, time.Second)
+			p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("be", tc.proto, tc.backend)}))
+			resp, err := tc.client.Post("http://"+p.addr("out")+"/", "application/octet-stream", slowUploadN(8))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(b) != "got 8000" {
+				t.Errorf("got %d %q (%s), want 200 \"got 8000\"", resp.StatusCode, b, resp.Header.Get("x-loom-error"))
+			}
+		})
+	}
+}
+
+// The stream idle timeout firing while a request waits in the pool for a
+// connection ends the exchange: the connection it then gets fails at once
+// and the client is answered, not left waiting on the upstream.
+func TestStreamIdleTimeoutWhileWaitingForAConnection(t *testing.T) {
+	be := startBackend(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/first" {
+			for i := 0; i < 20; i++ { // 1 s, never idle for 150 ms
+				io.WriteString(w, "x")
+				w.(http.Flusher).Flush()
+				time.Sleep(50 * time.Millisecond)
+			}
+			return
+		}
+		pause(r, 3*time.Second)
+		io.WriteString(w, "second")
+	}))
+	r := to("be")
+	r.Forward.Timeout = 800 * time.Millisecond
+	l := httpListener("out", 0, routes(r))
+	l.Chain.HTTP.StreamIdleTimeout = 150 * time.Millisecond
+	cl := staticCluster("be", cluster.HTTP1, be.addr)
+	cl.Limits = cluster.Limits{MaxConnections: 1, MaxPendingRequests: 10}
+	cl.ConnectTimeout = 2 * time.Second
+	p := startProxy(t, time.Second)
+	p.apply(snap([]*listener.Config{l}, []*cluster.Config{cl}))
+	first := make(chan struct{})
+	go func() {
+		defer close(first)
+		if resp, err := newClient(t).Get("http://" + p.addr("out") + "/first"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	defer func() { <-first }()
+	time.Sleep(50 * time.Millisecond) // the first request holds the only connection
+	start := time.Now()
+	resp, err := newClient(t).Get("http://" + p.addr("out") + "/second")
+	if err != nil {
+		t.Fatalf("second request: %v after %v, want an answer", err, time.Since(start))
+	}
+	resp.Body.Close()
+	if took := time.Since(start); resp.StatusCode != http.StatusRequestTimeout || took > 1500*time.Millisecond {
+		t.Errorf("second request: %d after %v, want 408 (stream timeout) once the connection is free (about 1 s)", resp.StatusCode, took)
 	}
 }
 

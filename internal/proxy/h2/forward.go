@@ -33,7 +33,6 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 	defer g.stop()
 	rt := router.NewRouteTimer(gctx, d.Target.Route.Forward.Timeout)
 	defer rt.Stop()
-	ctx := rt.Context()
 	onRequestEnd(r, rt.RequestComplete)
 	// Bodies written to HTTP/1.1 upstreams by goroutines of their own end
 	// when their source does: closing it once the exchange is over ends
@@ -41,7 +40,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 	var pumps sync.WaitGroup
 	defer pumps.Wait()
 	defer r.Body.Close()
-	res := forward(ctx, r, d, &pumps)
+	res := forward(rt, r, d, &pumps)
 	if res.Resp == nil {
 		if rep, ok := x.timedOut(gctx); ok {
 			x.localReply(w, rep)
@@ -113,26 +112,27 @@ func (x *exchange) timedOut(ctx context.Context) (router.LocalReply, bool) {
 // Forward sends a request (as an HTTP/2 server would have received it:
 // RequestURI, Host, Header, Body) to the decision's destination over
 // HTTP/2 or HTTP/1.1 as the cluster says, with the route's retries. The
-// HTTP/1.1 connection manager uses it for HTTP/2 clusters. ctx bounds the
+// HTTP/1.1 connection manager uses it for HTTP/2 clusters. rt's context
 // whole exchange (the route timeout).
-func Forward(ctx context.Context, r *http.Request, d router.Decision) Result {
-	return forward(ctx, r, d, nil)
+func Forward(rt *router.RouteTimer, r *http.Request, d router.Decision) Result {
+	return forward(rt, r, d, nil)
 }
 
 // forward is Forward with the goroutines writing request bodies to
 // HTTP/1.1 upstreams counted in pumps (nil: not counted).
-func forward(ctx context.Context, r *http.Request, d router.Decision, pumps *sync.WaitGroup) Result {
-	x := &forwarding{r: r, d: d, pumps: pumps}
+func forward(rt *router.RouteTimer, r *http.Request, d router.Decision, pumps *sync.WaitGroup) Result {
+	x := &forwarding{r: r, d: d, rt: rt, pumps: pumps}
 	if r.Body != nil && r.Body != http.NoBody {
 		x.body = newReplayBody(r)
 	}
-	return x.attempts(ctx)
+	return x.attempts(rt.Context())
 }
 
 // forwarding is one request's forwarding state across attempts.
 type forwarding struct {
 	r     *http.Request
 	d     router.Decision
+	rt    *router.RouteTimer // the route timeout; starts per-try timeouts
 	body  *replayBody
 	pumps *sync.WaitGroup
 }
@@ -194,7 +194,7 @@ func (x *forwarding) try(ctx context.Context, c *upstream.Cluster, retry *router
 		return Result{Failure: router.FailOverflow}
 	}
 	defer c.ReleaseRequest()
-	actx, perTry := startAttempt(ctx, retry.PerTryTimeout())
+	actx, perTry := x.startAttempt(ctx, retry.PerTryTimeout())
 	c.Stats.RqTotal.Inc()
 	host.Begin()
 	out := outgoing(actx, r, d.Target, d.Dest, host, body)
@@ -202,7 +202,7 @@ func (x *forwarding) try(ctx context.Context, c *upstream.Cluster, retry *router
 	host.End()
 	if err == nil && !perTry.responseBegan() {
 		resp.Body.Close() // the per-try timeout fired as the head arrived
-		resp, err = nil, context.Cause(actx)
+		resp, err = nil, errPerTryTimeout
 	}
 	if err != nil {
 		perTry.end()
@@ -220,31 +220,36 @@ func (x *forwarding) try(ctx context.Context, c *upstream.Cluster, retry *router
 // route's per-try timeout.
 var errPerTryTimeout = errors.New("per-try timeout")
 
-// attemptTimer ends an attempt's context when its per-try timeout passes,
-// until the response head arrives: from then on only the route timeout
-// applies, as in Envoy, so a slow body is not cut by the per-try timeout.
+// attemptTimer ends an attempt's context when its per-try timeout passes
+// (counted from the end of the request), until the response head arrives:
+// from then on only the route timeout applies, as in Envoy, so a slow body
+// is not cut by the per-try timeout.
 type attemptTimer struct {
-	timer  *time.Timer
+	perTry *router.AttemptTimer
 	cancel context.CancelCauseFunc
 }
 
-func startAttempt(ctx context.Context, perTry time.Duration) (context.Context, *attemptTimer) {
+func (x *forwarding) startAttempt(ctx context.Context, perTry time.Duration) (context.Context, *attemptTimer) {
 	actx, cancel := context.WithCancelCause(ctx)
 	t := &attemptTimer{cancel: cancel}
-	if perTry > 0 {
-		t.timer = time.AfterFunc(perTry, func() { cancel(errPerTryTimeout) })
-	}
+	t.perTry = x.rt.PerTry(perTry, func() { cancel(errPerTryTimeout) })
 	return actx, t
 }
 
-// responseBegan disarms the per-try timeout; false when it already fired.
-func (t *attemptTimer) responseBegan() bool { return t.timer == nil || t.timer.Stop() }
+// responseBegan disarms the per-try timeout. False means it fired: the
+// attempt's context is then (made sure to be) ended by it, whether or not
+// the timer's goroutine got to cancel it yet.
+func (t *attemptTimer) responseBegan() bool {
+	if t.perTry.Stop() {
+		return true
+	}
+	t.cancel(errPerTryTimeout)
+	return false
+}
 
 // end ends the attempt.
 func (t *attemptTimer) end() {
-	if t.timer != nil {
-		t.timer.Stop()
-	}
+	t.perTry.Stop()
 	t.cancel(nil)
 }
 

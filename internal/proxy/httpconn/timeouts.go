@@ -106,6 +106,11 @@ func (c *conn) fire(k timeoutKind) {
 func (c *conn) useUpstream(uc *http1.ClientConn) {
 	c.mu.Lock()
 	c.up = uc
+	if c.fired != timeoutNone {
+		// The watchdog fired while the request waited for this connection:
+		// the exchange is over, so the connection's first I/O fails.
+		uc.Conn().SetDeadline(longAgo)
+	}
 	c.mu.Unlock()
 }
 

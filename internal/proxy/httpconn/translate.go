@@ -38,7 +38,7 @@ func (c *conn) forwardH2(d router.Decision) {
 	ctx := rt.Context()
 	c.watchCancel(rt.Stop) // the stream timeouts' watchdog interrupts through it
 	defer c.watchCancel(nil)
-	res := h2.Forward(ctx, c.asHTTPRequest(ctx, body), d)
+	res := h2.Forward(rt, c.asHTTPRequest(ctx, body), d)
 	if res.Resp == nil {
 		c.translateFailed(res.Failure, body)
 		return

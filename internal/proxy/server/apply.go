@@ -12,6 +12,9 @@ func (s *Server) Apply(snap *snapshot.Snapshot) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.draining.Load() {
+		// Listeners are closing, but outbound ones still serve while the
+		// inbound ones drain: keep their clusters' endpoints current.
+		s.Clusters.Apply(snap)
 		return
 	}
 	s.Clusters.Apply(snap)

@@ -101,10 +101,11 @@ func (s *Server) Run(ctx context.Context) {
 	}
 }
 
-// shutdown drains inbound listeners first while outbound ones keep serving,
-// as Istio drains a sidecar: an app finishing its in-flight requests can
-// still call out. Once inbound connections are gone (or the drain timeout
-// is near), the outbound listeners drain too, within the same timeout.
+// shutdown drains inbound listeners first while outbound ones keep serving
+// (their clusters still take endpoint updates), as Istio drains a sidecar:
+// an app finishing its in-flight requests can still call out. Once inbound
+// connections are gone the outbound listeners drain too, within what is
+// left of the same drain timeout (none, if inbound used it all).
 func (s *Server) shutdown() {
 	s.draining.Store(true)
 	s.mu.Lock()

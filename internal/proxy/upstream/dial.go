@@ -29,13 +29,15 @@ func (c *Cluster) dial(ctx context.Context, h *Host) (net.Conn, error) {
 // otherwise idle connections to other hosts could hold every slot and the
 // load balancer's pick would wait out the connect timeout and fail.
 func (c *Cluster) reserveConn(h *Host) bool {
-	if !c.acquireConn() {
-		if h.conns.Load() > 0 {
-			return false
-		}
-		c.conns.Add(1)
+	if c.acquireConn() {
+		h.conns.Add(1)
+		return true
 	}
-	h.conns.Add(1)
+	// Only the first of concurrent dials to a host with none may pass.
+	if !h.conns.CompareAndSwap(0, 1) {
+		return false
+	}
+	c.conns.Add(1)
 	return true
 }
 

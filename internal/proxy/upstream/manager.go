@@ -129,7 +129,9 @@ func (m *Manager) evict(now time.Time) {
 	}
 	var still, gone []*Cluster
 	for _, c := range removed {
-		if c.evict(now) {
+		// Kept until its hosts are closed and its last connection (a
+		// long stream, a TCP session) is gone, with its stats.
+		if c.evict(now) || c.Stats.CxActive.Value() > 0 {
 			still = append(still, c)
 		} else {
 			gone = append(gone, c)
