@@ -35,19 +35,7 @@ func perTryRoute() *route.Route {
 // body slower than the per-try timeout arrives whole, for every pair of
 // client and cluster protocols.
 func TestPerTryTimeoutDoesNotCutAStartedResponse(t *testing.T) {
-	h1 := startBackend(t, http.HandlerFunc(slowBody))
-	h2 := startH2C(t, http.HandlerFunc(slowBody))
-	for _, tc := range []struct {
-		name    string
-		proto   cluster.Protocol
-		backend string
-		client  *http.Client
-	}{
-		{"h1 client, h1 cluster", cluster.HTTP1, h1.addr, newClient(t)},
-		{"h2c client, h1 cluster", cluster.HTTP1, h1.addr, h2cClient(t)},
-		{"h1 client, h2 cluster", cluster.HTTP2, h2.addr, newClient(t)},
-		{"h2c client, h2 cluster", cluster.HTTP2, h2.addr, h2cClient(t)},
-	} {
+	for _, tc := range protocolPairs(t, http.HandlerFunc(slowBody)) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := startProxy(t, time.Second)
 			p.apply(snap([]*listener.Config{httpListener("out", 0, routes(perTryRoute()))},
@@ -97,5 +85,26 @@ func TestPerTryTimeoutOnReusedConnectionIsNotReplayed(t *testing.T) {
 	time.Sleep(400 * time.Millisecond) // a replay would reach the app by now
 	if n := calls.Load(); n != 1 {
 		t.Errorf("the app got the POST %d times, want once", n)
+	}
+}
+
+// protocolPair is one way through the proxy: the client's protocol and the
+// cluster's, with an upstream speaking the cluster's.
+type protocolPair struct {
+	name    string
+	proto   cluster.Protocol
+	backend string
+	client  *http.Client
+}
+
+// protocolPairs starts an HTTP/1.1 and an h2c upstream running h and
+// returns the four client/cluster protocol pairs.
+func protocolPairs(t *testing.T, h http.Handler) []protocolPair {
+	h1, h2 := startBackend(t, h), startH2C(t, h)
+	return []protocolPair{
+		{"h1 client, h1 cluster", cluster.HTTP1, h1.addr, newClient(t)},
+		{"h2c client, h1 cluster", cluster.HTTP1, h1.addr, h2cClient(t)},
+		{"h1 client, h2 cluster", cluster.HTTP2, h2.addr, newClient(t)},
+		{"h2c client, h2 cluster", cluster.HTTP2, h2.addr, h2cClient(t)},
 	}
 }

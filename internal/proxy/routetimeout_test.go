@@ -16,14 +16,17 @@ import (
 	"github.com/loom-mesh/loom/internal/proxy/route"
 )
 
-// slowUpload sends 6 KB in 1 KB pieces 100 ms apart (about 600 ms).
-func slowUpload() io.Reader { return slowUploadN(6) }
+// countBody answers with the size of the request body, once it has it all.
+func countBody(w http.ResponseWriter, r *http.Request) {
+	n, _ := io.Copy(io.Discard, r.Body)
+	fmt.Fprintf(w, "got %d", n)
+}
 
-// slowUploadN sends n 1 KB pieces 100 ms apart.
-func slowUploadN(n int) io.Reader {
+// slowUpload sends 6 KB in 1 KB pieces 100 ms apart (about 600 ms).
+func slowUpload() io.Reader {
 	pr, pw := io.Pipe()
 	go func() {
-		for i := 0; i < n; i++ {
+		for i := 0; i < 6; i++ {
 			pw.Write([]byte(strings.Repeat("x", 1000)))
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -32,78 +35,36 @@ func slowUploadN(n int) io.Reader {
 	return pr
 }
 
-// The route timeout starts when the request is complete, as Envoy's: an
-// upload slower than the timeout to an upstream that answers at once
-// succeeds, for every client and cluster protocol pair.
-func TestRouteTimeoutStartsAtTheEndOfTheRequest(t *testing.T) {
-	count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := io.Copy(io.Discard, r.Body)
-		fmt.Fprintf(w, "got %d", n)
-	})
-	h1, h2 := startBackend(t, count), startH2C(t, count)
-	for _, tc := range []struct {
-		name    string
-		proto   cluster.Protocol
-		backend string
-		client  *http.Client
+// The route and per-try timeouts start when the request is complete, as
+// Envoy's: an upload slower than either, to an upstream that answers once
+// it has the body, succeeds, for every client and cluster protocol pair.
+func TestTimeoutsStartAtTheEndOfTheRequest(t *testing.T) {
+	for _, timeout := range []struct {
+		name string
+		set  func(*route.Route)
 	}{
-		{"h1 client, h1 cluster", cluster.HTTP1, h1.addr, newClient(t)},
-		{"h2c client, h1 cluster", cluster.HTTP1, h1.addr, h2cClient(t)},
-		{"h1 client, h2 cluster", cluster.HTTP2, h2.addr, newClient(t)},
-		{"h2c client, h2 cluster", cluster.HTTP2, h2.addr, h2cClient(t)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := to("be")
-			r.Forward.Timeout = 300 * time.Millisecond
-			p := startProxy(t, time.Second)
-			p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("be", tc.proto, tc.backend)}))
-			resp, err := tc.client.Post("http://"+p.addr("out")+"/", "application/octet-stream", slowUpload())
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || string(b) != "got 6000" {
-				t.Errorf("got %d %q (%s), want 200 \"got 6000\"", resp.StatusCode, b, resp.Header.Get("x-loom-error"))
-			}
-		})
-	}
-}
-
-// The per-try timeout, like the route timeout, starts when the request is
-// complete (Envoy): an upload slower than it succeeds, on every path.
-func TestPerTryTimeoutStartsAtTheEndOfTheRequest(t *testing.T) {
-	count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := io.Copy(io.Discard, r.Body)
-		fmt.Fprintf(w, "got %d", n)
-	})
-	h1, h2 := startBackend(t, count), startH2C(t, count)
-	for _, tc := range []struct {
-		name    string
-		proto   cluster.Protocol
-		backend string
-		client  *http.Client
-	}{
-		{"h1 client, h1 cluster", cluster.HTTP1, h1.addr, newClient(t)},
-		{"h2c client, h1 cluster", cluster.HTTP1, h1.addr, h2cClient(t)},
-		{"h1 client, h2 cluster", cluster.HTTP2, h2.addr, newClient(t)},
-		{"h2c client, h2 cluster", cluster.HTTP2, h2.addr, h2cClient(t)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := to("be")
+		{"route timeout", func(r *route.Route) { r.Forward.Timeout = 300 * time.Millisecond }},
+		{"per-try timeout", func(r *route.Route) {
 			r.Forward.Retry = &route.RetryPolicy{On: route.RetryConnectFailure, NumRetries: 1, PerTryTimeout: 300 * time.Millisecond}
-			p := startProxy(t, time.Second)
-			p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("be", tc.proto, tc.backend)}))
-			resp, err := tc.client.Post("http://"+p.addr("out")+"/", "application/octet-stream", slowUploadN(8))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || string(b) != "got 8000" {
-				t.Errorf("got %d %q (%s), want 200 \"got 8000\"", resp.StatusCode, b, resp.Header.Get("x-loom-error"))
-			}
-		})
+		}},
+	} {
+		for _, tc := range protocolPairs(t, http.HandlerFunc(countBody)) {
+			t.Run(timeout.name+", "+tc.name, func(t *testing.T) {
+				r := to("be")
+				timeout.set(r)
+				p := startProxy(t, time.Second)
+				p.apply(snap([]*listener.Config{httpListener("out", 0, routes(r))}, []*cluster.Config{staticCluster("be", tc.proto, tc.backend)}))
+				resp, err := tc.client.Post("http://"+p.addr("out")+"/", "application/octet-stream", slowUpload())
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || string(b) != "got 6000" {
+					t.Errorf("got %d %q (%s), want 200 \"got 6000\"", resp.StatusCode, b, resp.Header.Get("x-loom-error"))
+				}
+			})
+		}
 	}
 }
 

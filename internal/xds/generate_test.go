@@ -54,6 +54,18 @@ func message[M proto.Message](t *testing.T, res ProxyResources, typeURL, name st
 	return r.Message.(M)
 }
 
+// virtualHost returns the named virtual host of a route configuration.
+func virtualHost(t *testing.T, res ProxyResources, routeConfig, name string) *routev3.VirtualHost {
+	t.Helper()
+	for _, vh := range message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, routeConfig).GetVirtualHosts() {
+		if vh.GetName() == name {
+			return vh
+		}
+	}
+	t.Fatalf("route configuration %s has no virtual host %s", routeConfig, name)
+	return nil
+}
+
 func keys(m map[string]*Resource) []string {
 	var out []string
 	for k := range m {
@@ -345,17 +357,8 @@ spec:
     route: [{destination: {host: ratings}}]
 `)
 	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
-	rc := message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, "9080")
 	for _, host := range []string{"reviews.default.svc.cluster.local:9080", "ratings.default.svc.cluster.local:9080"} {
-		var vh *routev3.VirtualHost
-		for _, v := range rc.GetVirtualHosts() {
-			if v.GetName() == host {
-				vh = v
-			}
-		}
-		if vh == nil {
-			t.Fatalf("no virtual host %s", host)
-		}
+		vh := virtualHost(t, res, "9080", host)
 		if len(vh.GetRoutes()) != 1 || vh.GetRoutes()[0].GetName() != "default" {
 			t.Errorf("%s: routes %v, want the default route", host, vh.GetRoutes())
 		}
@@ -470,17 +473,10 @@ spec:
   - redirect: {uri: /new, derivePort: FROM_REQUEST_PORT}
 `)
 	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
-	rc := message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, "9080")
-	for _, vh := range rc.GetVirtualHosts() {
-		if vh.GetName() != "reviews.default.svc.cluster.local:9080" {
-			continue
-		}
-		if got := vh.GetRoutes()[0].GetRedirect().GetPortRedirect(); got != 9080 {
-			t.Errorf("port_redirect %d, want 9080", got)
-		}
-		return
+	vh := virtualHost(t, res, "9080", "reviews.default.svc.cluster.local:9080")
+	if got := vh.GetRoutes()[0].GetRedirect().GetPortRedirect(); got != 9080 {
+		t.Errorf("port_redirect %d, want 9080", got)
 	}
-	t.Fatal("no virtual host for reviews")
 }
 
 // A single destination's header operations follow the route's, so on the
@@ -500,19 +496,11 @@ spec:
       headers: {request: {set: {x-a: dest}}}
 `)
 	res := generateChecked(t, p, proxyFor("default", "client", "127.0.1.9"))
-	rc := message[*routev3.RouteConfiguration](t, res, resourcev3.RouteType, "9080")
-	for _, vh := range rc.GetVirtualHosts() {
-		if vh.GetName() != "reviews.default.svc.cluster.local:9080" {
-			continue
-		}
-		var got []string
-		for _, h := range vh.GetRoutes()[0].GetRequestHeadersToAdd() {
-			got = append(got, h.GetHeader().GetKey()+"="+h.GetHeader().GetValue())
-		}
-		if diff := cmp.Diff([]string{"x-a=route", "x-a=dest"}, got); diff != "" {
-			t.Errorf("request_headers_to_add (-want +got):\n%s", diff)
-		}
-		return
+	var got []string
+	for _, h := range virtualHost(t, res, "9080", "reviews.default.svc.cluster.local:9080").GetRoutes()[0].GetRequestHeadersToAdd() {
+		got = append(got, h.GetHeader().GetKey()+"="+h.GetHeader().GetValue())
 	}
-	t.Fatal("no virtual host for reviews")
+	if diff := cmp.Diff([]string{"x-a=route", "x-a=dest"}, got); diff != "" {
+		t.Errorf("request_headers_to_add (-want +got):\n%s", diff)
+	}
 }
