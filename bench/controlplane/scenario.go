@@ -90,6 +90,9 @@ func phase(ctx context.Context, o options, cp *child, fl *fleet, label, typeURL 
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, 0, fmt.Errorf("profile directory: %w", err)
+	}
 	stop, err := cp.profile(path)
 	if err != nil {
 		return nil, 0, err
