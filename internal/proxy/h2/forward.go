@@ -62,7 +62,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, x *exchange, d
 // onRequestEnd calls end once the request's body has been read to its end,
 // or now when it has none.
 func onRequestEnd(r *http.Request, end func()) {
-	if r.Body == nil || r.Body == http.NoBody {
+	// content-length: 0 with an empty DATA frame is a body no one reads
+	// (the HTTP/1.1 bridge sends none): the request is complete now.
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		end()
 		return
 	}

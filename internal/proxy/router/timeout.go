@@ -73,6 +73,7 @@ type AttemptTimer struct {
 	fire    func()
 	timer   *time.Timer
 	stopped bool
+	fired   bool // Stop found that fire had run (or was running)
 }
 
 // PerTry arranges for fire to run d after the request is complete. d <= 0
@@ -102,11 +103,11 @@ func (a *AttemptTimer) Stop() bool {
 	a.rt.mu.Lock()
 	defer a.rt.mu.Unlock()
 	if a.stopped {
-		return true
+		return !a.fired
 	}
 	a.stopped = true
-	if a.timer != nil {
-		return a.timer.Stop()
+	if a.timer != nil && !a.timer.Stop() {
+		a.fired = true
 	}
-	return true
+	return !a.fired
 }

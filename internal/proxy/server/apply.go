@@ -1,6 +1,9 @@
 package server
 
 import (
+	"maps"
+
+	"github.com/loom-mesh/loom/internal/proxy/cluster"
 	"github.com/loom-mesh/loom/internal/proxy/listener"
 	"github.com/loom-mesh/loom/internal/proxy/snapshot"
 )
@@ -13,8 +16,12 @@ func (s *Server) Apply(snap *snapshot.Snapshot) {
 	defer s.mu.Unlock()
 	if s.draining.Load() {
 		// Listeners are closing, but outbound ones still serve while the
-		// inbound ones drain: keep their clusters' endpoints current.
-		s.Clusters.Apply(snap)
+		// inbound ones drain: keep their clusters' endpoints current. The
+		// routes stay compiled against the old config, so no cluster they
+		// name is removed now.
+		if s.snap != nil {
+			s.Clusters.Apply(keepClusters(snap, s.snap))
+		}
 		return
 	}
 	s.Clusters.Apply(snap)
@@ -85,4 +92,32 @@ func (s *Server) applyListener(c *compiler, name string, cfg *listener.Config) b
 	s.Logger.Info("listener serving", "listener", name, "address", na.ln.Addr().String())
 	s.listeners[name] = na
 	return ok
+}
+
+// keepClusters is snap with the clusters (and their EDS assignments) of old
+// that snap drops put back.
+func keepClusters(snap, old *snapshot.Snapshot) *snapshot.Snapshot {
+	merged := *snap
+	merged.Clusters = maps.Clone(snap.Clusters)
+	merged.Endpoints = maps.Clone(snap.Endpoints)
+	if merged.Clusters == nil {
+		merged.Clusters = map[string]*cluster.Config{}
+	}
+	if merged.Endpoints == nil {
+		merged.Endpoints = map[string]*cluster.Endpoints{}
+	}
+	for name, cfg := range old.Clusters {
+		if _, ok := merged.Clusters[name]; ok {
+			continue
+		}
+		merged.Clusters[name] = cfg
+		svc := cfg.EDSServiceName
+		if svc == "" {
+			svc = cfg.Name
+		}
+		if _, ok := merged.Endpoints[svc]; !ok && old.Endpoints[svc] != nil {
+			merged.Endpoints[svc] = old.Endpoints[svc]
+		}
+	}
+	return &merged
 }

@@ -131,7 +131,7 @@ func (m *Manager) evict(now time.Time) {
 	for _, c := range removed {
 		// Kept until its hosts are closed and its last connection (a
 		// long stream, a TCP session) is gone, with its stats.
-		if c.evict(now) || c.Stats.CxActive.Value() > 0 {
+		if c.evict(now) || c.conns.Load() > 0 {
 			still = append(still, c)
 		} else {
 			gone = append(gone, c)
