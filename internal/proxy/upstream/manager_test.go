@@ -14,10 +14,15 @@ import (
 )
 
 func clusterSnapshot(names ...string) *snapshot.Snapshot {
+	return clusterSnapshotAt(netip.MustParseAddrPort("127.0.0.1:1"), names...)
+}
+
+// clusterSnapshotAt is a snapshot of STATIC clusters with one endpoint, addr.
+func clusterSnapshotAt(addr netip.AddrPort, names ...string) *snapshot.Snapshot {
 	s := &snapshot.Snapshot{Clusters: map[string]*cluster.Config{}}
 	for _, n := range names {
 		s.Clusters[n] = &cluster.Config{Name: n, Endpoints: &cluster.Endpoints{Localities: []cluster.Locality{{
-			Endpoints: []cluster.Endpoint{{Addr: netip.MustParseAddrPort("127.0.0.1:1"), Weight: 1, Healthy: true}},
+			Endpoints: []cluster.Endpoint{{Addr: addr, Weight: 1, Healthy: true}},
 		}}}}
 	}
 	return s

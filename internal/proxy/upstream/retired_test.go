@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loom-mesh/loom/internal/proxy/cluster"
 	"github.com/loom-mesh/loom/internal/proxy/http1"
 	"github.com/loom-mesh/loom/internal/proxy/snapshot"
 	"github.com/loom-mesh/loom/internal/proxy/stats"
@@ -18,15 +17,7 @@ import (
 // as long as the name has traffic).
 func TestRetiredClusterNotKeptByLiveNamesake(t *testing.T) {
 	h := startHolder(t)
-	snapWith := func(names ...string) *snapshot.Snapshot {
-		s := &snapshot.Snapshot{Clusters: map[string]*cluster.Config{}}
-		for _, n := range names {
-			s.Clusters[n] = &cluster.Config{Name: n, Endpoints: &cluster.Endpoints{Localities: []cluster.Locality{{
-				Endpoints: []cluster.Endpoint{{Addr: h.addr(), Weight: 1, Healthy: true}},
-			}}}}
-		}
-		return s
-	}
+	snapWith := func(names ...string) *snapshot.Snapshot { return clusterSnapshotAt(h.addr(), names...) }
 	m := NewManager(slog.New(slog.DiscardHandler), stats.NewStore(), http1.NewPool(http1.Config{}))
 	defer m.closeAll()
 	for range 3 { // a config that drops the cluster and brings it back
