@@ -99,50 +99,16 @@ func (p *Push) checkDestination(o *config.Object, field string, d *v1alpha3.Dest
 
 func (p *Push) checkDestinationRules() []config.Problem {
 	var out []config.Problem
-	merged := map[string]*mergedRule{} // namespace, host, exportTo
 	for _, o := range p.Config.List(config.KindDestinationRule) {
-		spec, ok := o.Spec.(*v1alpha3.DestinationRule)
-		if !ok {
-			continue
-		}
-		host := registry.ResolveHost(spec.GetHost(), o.Namespace)
-		out = append(out, p.checkHost(o.Key, "spec.host", host)...)
-		if spec.GetWorkloadSelector() != nil {
-			continue
-		}
-		key := o.Namespace + " " + host + " " + registry.ParseExportTo(spec.GetExportTo(), o.Namespace).String()
-		m := merged[key]
-		if m == nil {
-			m = &mergedRule{subsets: map[string]config.Key{}}
-			merged[key] = m
-		}
-		out = append(out, m.add(o, spec)...)
-	}
-	return out
-}
-
-// mergedRule tracks DestinationRules for one host merged as Istio merges
-// them, to report what of the later ones is ignored.
-type mergedRule struct {
-	policy  *config.Object // the rule whose traffic policy applies
-	subsets map[string]config.Key
-}
-
-func (m *mergedRule) add(o *config.Object, spec *v1alpha3.DestinationRule) []config.Problem {
-	var out []config.Problem
-	if spec.GetTrafficPolicy() != nil {
-		if m.policy != nil {
-			out = append(out, warning(o.Key, "spec.trafficPolicy", fmt.Sprintf("merged with %s for the same host, whose traffic policy applies; this one is ignored", m.policy.Key)))
-		} else {
-			m.policy = o
+		if spec, ok := o.Spec.(*v1alpha3.DestinationRule); ok {
+			out = append(out, p.checkHost(o.Key, "spec.host", registry.ResolveHost(spec.GetHost(), o.Namespace))...)
 		}
 	}
-	for i, sub := range spec.GetSubsets() {
-		if k, dup := m.subsets[sub.GetName()]; dup {
-			out = append(out, warning(o.Key, fmt.Sprintf("spec.subsets[%d]", i), fmt.Sprintf("subset %q is already defined by %s for the same host; this one is ignored", sub.GetName(), k)))
-			continue
+	// What merging rules for one host left out (see destinationRule.merge).
+	for _, rules := range p.dr.byNS {
+		for _, dr := range rules {
+			out = append(out, dr.ignored...)
 		}
-		m.subsets[sub.GetName()] = o.Key
 	}
 	return out
 }

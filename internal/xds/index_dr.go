@@ -1,6 +1,8 @@
 package xds
 
 import (
+	"fmt"
+
 	"google.golang.org/protobuf/proto"
 	"istio.io/api/networking/v1alpha3"
 
@@ -17,24 +19,43 @@ type destinationRule struct {
 	host   string
 	export registry.ExportTo
 	ref    string // identifies the merged rules' revisions, for caches
-	merged []*config.Object
+	// Set by the first merge: which rule the traffic policy and each
+	// subset come from, and what of later rules merging left out.
+	policyFrom config.Key
+	subsetFrom map[string]config.Key
+	ignored    []config.Problem
 }
 
 // merge adds a later rule for the same host: its subsets whose names are
-// new, and its traffic policy when the first rule has none.
+// new, and its traffic policy when no earlier rule has one. What it leaves
+// out is recorded in ignored, for the push's analysis.
 func (dr *destinationRule) merge(later *destinationRule) {
-	if len(dr.merged) == 0 {
+	if dr.subsetFrom == nil {
 		dr.spec = proto.Clone(dr.spec).(*v1alpha3.DestinationRule)
-	}
-	dr.merged = append(dr.merged, later.obj)
-	dr.ref += "+" + later.ref
-	if dr.spec.TrafficPolicy == nil {
-		dr.spec.TrafficPolicy = later.spec.GetTrafficPolicy()
-	}
-	for _, s := range later.spec.GetSubsets() {
-		if dr.subset(s.GetName()) == nil {
-			dr.spec.Subsets = append(dr.spec.Subsets, s)
+		dr.policyFrom = dr.obj.Key
+		dr.subsetFrom = make(map[string]config.Key)
+		for _, s := range dr.spec.GetSubsets() {
+			dr.subsetFrom[s.GetName()] = dr.obj.Key
 		}
+	}
+	dr.ref += "+" + later.ref
+	k := later.obj.Key
+	switch tp := later.spec.GetTrafficPolicy(); {
+	case tp == nil:
+	case dr.spec.TrafficPolicy == nil:
+		dr.spec.TrafficPolicy, dr.policyFrom = tp, k
+	default:
+		dr.ignored = append(dr.ignored, warning(k, "spec.trafficPolicy", fmt.Sprintf(
+			"merged with %s for the same host, whose traffic policy applies; this one is ignored", dr.policyFrom)))
+	}
+	for i, s := range later.spec.GetSubsets() {
+		if from, dup := dr.subsetFrom[s.GetName()]; dup {
+			dr.ignored = append(dr.ignored, warning(k, fmt.Sprintf("spec.subsets[%d]", i), fmt.Sprintf(
+				"subset %q is already defined by %s for the same host; this one is ignored", s.GetName(), from)))
+			continue
+		}
+		dr.spec.Subsets = append(dr.spec.Subsets, s)
+		dr.subsetFrom[s.GetName()] = k
 	}
 }
 
