@@ -148,16 +148,12 @@ func (c *conn) tryConn(a *attempt, host *upstream.Host, fresh bool) (f router.Fa
 	switch {
 	case err == nil:
 		c.requestReceived()
-		if !a.complete {
-			a.requestComplete(time.Now())
-			c.startTimeouts(a, uc)
-		}
+		c.requestSent(a, uc)
 		err = c.readResponse(uc)
 	case answeredEarly(err, uc):
 		// The upstream answered (413, 401, ...) and stopped reading the
 		// body: its answer is the response.
-		a.requestComplete(time.Now())
-		c.startTimeouts(a, uc)
+		c.requestSent(a, uc)
 		err = c.readResponse(uc)
 	}
 	if err == nil {
@@ -213,6 +209,15 @@ func (a *attempt) requestComplete(t time.Time) {
 	a.complete = true
 	if to := a.d.Target.Route.Forward.Timeout; to > 0 {
 		a.deadline = t.Add(to)
+	}
+}
+
+// requestSent starts the timeouts of a request that was still streaming its
+// body when the attempt began (one complete before has them running).
+func (c *conn) requestSent(a *attempt, uc *upstream.Conn) {
+	if !a.complete {
+		a.requestComplete(time.Now())
+		c.startTimeouts(a, uc)
 	}
 }
 

@@ -111,12 +111,10 @@ func keepClusters(snap, old *snapshot.Snapshot) *snapshot.Snapshot {
 			continue
 		}
 		merged.Clusters[name] = cfg
-		svc := cfg.EDSServiceName
-		if svc == "" {
-			svc = cfg.Name
-		}
-		if _, ok := merged.Endpoints[svc]; !ok && old.Endpoints[svc] != nil {
-			merged.Endpoints[svc] = old.Endpoints[svc]
+		// The decoder sets EDSServiceName for every EDS cluster; others
+		// have none and no assignment to keep.
+		if eps := old.Endpoints[cfg.EDSServiceName]; eps != nil && merged.Endpoints[cfg.EDSServiceName] == nil {
+			merged.Endpoints[cfg.EDSServiceName] = eps
 		}
 	}
 	return &merged

@@ -151,8 +151,8 @@ func (m *Manager) evict(now time.Time) {
 	}
 }
 
-// pendingRemoval reports whether a retired cluster named name still has
-// connections. m.mu is held.
+// pendingRemoval reports whether a retired cluster named name is still
+// kept (hosts not closed yet, or connections open). m.mu is held.
 func (m *Manager) pendingRemoval(name string) bool {
 	for _, c := range m.removed {
 		if c.Name == name {
