@@ -231,7 +231,12 @@ type attemptTimer struct {
 	cancel context.CancelCauseFunc
 }
 
+// startAttempt returns the attempt's context: the exchange's own when the
+// route has no per-try timeout (nothing to arm, nothing to allocate).
 func (x *forwarding) startAttempt(ctx context.Context, perTry time.Duration) (context.Context, *attemptTimer) {
+	if perTry <= 0 {
+		return ctx, &attemptTimer{}
+	}
 	actx, cancel := context.WithCancelCause(ctx)
 	t := &attemptTimer{cancel: cancel}
 	t.perTry = x.rt.PerTry(perTry, func() { cancel(errPerTryTimeout) })
@@ -242,7 +247,7 @@ func (x *forwarding) startAttempt(ctx context.Context, perTry time.Duration) (co
 // attempt's context is then (made sure to be) ended by it, whether or not
 // the timer's goroutine got to cancel it yet.
 func (t *attemptTimer) responseBegan() bool {
-	if t.perTry.Stop() {
+	if t.perTry == nil || t.perTry.Stop() {
 		return true
 	}
 	t.cancel(errPerTryTimeout)
@@ -251,8 +256,10 @@ func (t *attemptTimer) responseBegan() bool {
 
 // end ends the attempt.
 func (t *attemptTimer) end() {
-	t.perTry.Stop()
-	t.cancel(nil)
+	if t.perTry != nil {
+		t.perTry.Stop()
+		t.cancel(nil)
+	}
 }
 
 func (x *forwarding) roundTrip(ctx context.Context, c *upstream.Cluster, host *upstream.Host, req *http.Request) (*http.Response, error) {

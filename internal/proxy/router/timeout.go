@@ -76,14 +76,9 @@ type AttemptTimer struct {
 	fired   bool // Stop found that fire had run (or was running)
 }
 
-// PerTry arranges for fire to run d after the request is complete. d <= 0
-// means no per-try timeout: the returned timer never fires.
+// PerTry arranges for fire to run d (> 0) after the request is complete.
 func (t *RouteTimer) PerTry(d time.Duration, fire func()) *AttemptTimer {
 	a := &AttemptTimer{rt: t, d: d, fire: fire}
-	if d <= 0 {
-		a.stopped = true
-		return a
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
