@@ -73,13 +73,13 @@ func serveOneThenGoaway(c net.Conn, served *atomic.Int64) {
 				continue
 			}
 			first = f.StreamID
+			served.Add(1) // before answering: the test reads it once answered
 			var hb bytes.Buffer
 			enc := hpack.NewEncoder(&hb)
 			enc.WriteField(hpack.HeaderField{Name: ":status", Value: "200"})
 			enc.WriteField(hpack.HeaderField{Name: "content-length", Value: "2"})
 			fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: hb.Bytes(), EndHeaders: true})
 			fr.WriteData(f.StreamID, true, []byte("ok"))
-			served.Add(1)
 		}
 	}
 }
